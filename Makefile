@@ -1,0 +1,66 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+ASSETS := static/vendor/.copied
+HOST ?= 127.0.0.1:8000
+# The demo plan is 2024/25; pin "today" to November 2024 so it reads as a live year.
+DEMO_TODAY ?= 2024-11-15
+
+.PHONY: run test lint format migrations-check setup assets browser serve clean bench
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+$(ASSETS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor/nhsuk-frontend static/vendor/htmx
+	cp node_modules/nhsuk-frontend/dist/nhsuk.min.css node_modules/nhsuk-frontend/dist/nhsuk.min.js static/vendor/nhsuk-frontend/
+	cp -r node_modules/nhsuk-frontend/packages/assets static/vendor/nhsuk-frontend/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	touch $(ASSETS)
+
+setup: $(STAMP) $(ASSETS)
+
+assets: $(ASSETS)
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	TODAY=$${TODAY-$(DEMO_TODAY)} $(PY) manage.py seed_demo --if-empty
+	TODAY=$${TODAY-$(DEMO_TODAY)} $(PY) manage.py runserver $(HOST)
+
+# Browser tests need Chromium from Debian; install it when missing and we may.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium'"; exit 1; fi; }
+
+test: setup browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: $(STAMP)
+	$(PY) manage.py makemigrations --check --dry-run
+
+serve: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput
+	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST) --workers $${WEB_CONCURRENCY:-3}
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles

@@ -1,0 +1,74 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from objectives import ratings
+from objectives.models import Contribution, Objective, Plan, StatusUpdate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    return Plan.objects.get(label="2024/25")
+
+
+def test_it_builds_the_2024_25_plan_with_thirty_objectives(seeded):
+    assert seeded.agreed_on.isoformat() == "2024-03-27"
+    assert seeded.objectives.count() == 30
+    assert seeded.objectives.filter(is_shared=True).count() == 17
+
+
+def test_it_creates_the_three_demo_users_with_password_demo(seeded, client):
+    for username in ("lead", "director", "admin"):
+        assert client.login(username=username, password="demo") is True
+
+
+def test_it_includes_the_111_uptake_objective_with_24_or_more_monthly_readings(seeded):
+    objective = Objective.objects.get(
+        title__startswith="Increase the proportion of NHS 111 calls where the first recommended"
+    )
+    measure = objective.measures.get()
+    assert measure.readings.count() == 31
+    assert measure.unit == "%"
+
+
+def test_it_has_a_divergent_shared_objective(seeded):
+    divergent = []
+    for objective in Objective.objects.filter(is_shared=True):
+        views = [
+            c.latest_update.rating
+            for c in Contribution.objects.filter(objective=objective).select_related(
+                "latest_update"
+            )
+            if c.latest_update
+        ]
+        steps = [ratings.step(v) for v in views]
+        if max(steps) - min(steps) >= 2:
+            divergent.append(objective.ref)
+    assert "UEC-01" in divergent  # 111 online says Green, UEC operations Amber/Red
+
+
+def test_it_has_a_team_that_went_silent(seeded):
+    silent = Contribution.objects.get(objective__ref="OPS-03", team__name="Regional performance")
+    months = sorted(silent.updates.values_list("period__month", flat=True))
+    assert months == [1, 2, 3, 4]
+
+
+def test_updates_run_from_april_to_october(seeded):
+    months = set(StatusUpdate.objects.values_list("period__month", flat=True))
+    assert months == {1, 2, 3, 4, 5, 6, 7}
+
+
+def test_it_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refuses to run with DEBUG off"):
+        call_command("seed_demo")
+
+
+def test_it_refuses_a_database_that_already_has_objectives(seeded):
+    with pytest.raises(CommandError, match="only fills an empty database"):
+        call_command("seed_demo")
