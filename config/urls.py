@@ -6,6 +6,8 @@ from objectives import health
 
 urlpatterns = [
     path("", include("objectives.urls")),
+    path("", include("objectives.urls_risks")),
+    path("", include("objectives.urls_imports")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

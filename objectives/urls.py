@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import views
+from .views import browse, status
 
 app_name = "objectives"
 
 urlpatterns = [
-    path("", views.my_work, name="my_work"),
-    path("objectives/", views.objective_list, name="list"),
-    path("objectives/<int:pk>/", views.objective_detail, name="detail"),
+    path("", status.my_work, name="my_work"),
+    path("objectives/", browse.objective_list, name="list"),
+    path("objectives/<int:pk>/", browse.objective_detail, name="detail"),
 ]

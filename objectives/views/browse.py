@@ -1,24 +1,11 @@
+"""Objectives list, detail and edit. (Issue 3: being built.)"""
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from . import permissions
-from .models import Contribution, Objective
-
-
-@login_required
-def my_work(request):
-    """The objectives the user's teams lead or contribute to, grouped by team."""
-    team_ids = list(permissions.team_roles(request.user))
-    contributions = (
-        Contribution.objects.filter(team_id__in=team_ids)
-        .select_related("team", "objective", "latest_update")
-        .order_by("team__name", "objective__ref")
-    )
-    groups: dict = {}
-    for contribution in contributions:
-        groups.setdefault(contribution.team, []).append(contribution)
-    return render(request, "objectives/my_work.html", {"groups": groups})
+from objectives import permissions
+from objectives.models import Objective
 
 
 @login_required

@@ -1,0 +1,170 @@
+"""How long SPC takes over every measure, against a floor that only sums.
+
+    python bench/bench_spc.py [--measures 5000 --readings 24 --seed 1]
+    DJANGO_SETTINGS_MODULE=config.settings python bench/bench_spc.py --from-db
+
+The floor computes, for the same series, only the mean and the moving ranges (and their mean): the
+least any XmR chart must do. The full run is ``spc.analyse()`` plus ``spc.verdict()``. Each is timed
+5 times in the same process, alternating, and the medians are compared. Goals: ratio ≤ 3.00 and the
+full run under 1 second for 5,000 measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from objectives import spc  # noqa: E402
+
+REPEATS = 5
+RATIO_GOAL = 3.00
+TOTAL_GOAL = 1.0
+UNITS = ("%", "days", "", "per 1,000")
+
+
+class Series:
+    __slots__ = ("rows", "direction", "target", "rebase_dates", "unit")
+
+    def __init__(self, rows, direction, target, rebase_dates, unit):
+        self.rows = rows
+        self.direction = direction
+        self.target = target
+        self.rebase_dates = rebase_dates
+        self.unit = unit
+
+
+def month(start_index: int) -> date:
+    """The 1st of the month, counting months from April 2022."""
+    year, month0 = divmod(3 + start_index, 12)
+    return date(2022 + year, month0 + 1, 1)
+
+
+def synthetic(measures: int, readings: int, seed: int) -> list[Series]:
+    """Monthly series: a level that wanders (random walk), noise, and now and then a step shift."""
+    rng = random.Random(seed)
+    dates = [month(i) for i in range(readings)]
+    series = []
+    for _ in range(measures):
+        level = rng.uniform(20, 80)
+        drift = rng.uniform(0.1, 1.5)
+        noise = rng.uniform(0.5, 4)
+        shift_at = rng.randrange(readings) if rng.random() < 0.3 else None
+        shift = rng.choice((-1, 1)) * rng.uniform(2, 6) * noise
+        rows = []
+        for i, when in enumerate(dates):
+            level += rng.gauss(0, drift)
+            if i == shift_at:
+                level += shift
+            rows.append((when, round(level + rng.gauss(0, noise), 1)))
+        direction = rng.choice(spc.DIRECTIONS)
+        target = None
+        if direction != spc.NEITHER and rng.random() < 0.7:
+            target = round(rng.uniform(20, 80), 0)
+        rebase = ()
+        if shift_at is not None and 2 <= shift_at <= readings - 2 and rng.random() < 0.5:
+            rebase = (dates[shift_at],)
+        series.append(Series(rows, direction, target, rebase, rng.choice(UNITS)))
+    return series
+
+
+def from_db() -> list[Series]:
+    """Every measure with its readings, in two queries."""
+    import django
+
+    django.setup()
+    from objectives.models import Measure, Reading
+
+    rows_by_measure: dict[int, list] = {}
+    readings = Reading.objects.order_by("measure_id", "date").values_list(
+        "measure_id", "date", "value"
+    )
+    for measure_id, when, value in readings:
+        rows_by_measure.setdefault(measure_id, []).append((when, value))
+    series = []
+    for measure in Measure.objects.order_by("pk").only(
+        "pk", "direction", "target_value", "rebase_dates", "unit"
+    ):
+        series.append(
+            Series(
+                rows_by_measure.get(measure.pk, []),
+                measure.direction,
+                measure.target_value,
+                tuple(measure.rebase_dates or ()),
+                getattr(measure, "unit", "") or "",
+            )
+        )
+    return series
+
+
+def floor(all_series: list[Series]) -> None:
+    for s in all_series:
+        values = [value for _, value in s.rows]
+        n = len(values)
+        if n < 2:
+            continue
+        mean = sum(values) / n
+        moving_ranges = [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
+        mean_mr = sum(moving_ranges) / len(moving_ranges)
+        del mean, mean_mr
+
+
+def full(all_series: list[Series]) -> None:
+    analyse, verdict = spc.analyse, spc.verdict
+    for s in all_series:
+        analysis = analyse(
+            s.rows, direction=s.direction, target=s.target, rebase_dates=s.rebase_dates
+        )
+        verdict(analysis, unit=s.unit)
+
+
+def timed(fn, all_series) -> float:
+    started = time.perf_counter()
+    fn(all_series)
+    return time.perf_counter() - started
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--measures", type=int, default=5000)
+    parser.add_argument("--readings", type=int, default=24)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--from-db", action="store_true", help="read Measure and Reading rows")
+    args = parser.parse_args(argv)
+
+    all_series = from_db() if args.from_db else synthetic(args.measures, args.readings, args.seed)
+    measures = len(all_series)
+    readings = sum(len(s.rows) for s in all_series)
+    if not measures:
+        print("no measures to time")
+        return 1
+
+    # warm up once, then alternate so that both see the same machine state
+    floor(all_series)
+    full(all_series)
+    floor_times, spc_times = [], []
+    for _ in range(REPEATS):
+        floor_times.append(timed(floor, all_series))
+        spc_times.append(timed(full, all_series))
+    floor_s = statistics.median(floor_times)
+    spc_s = statistics.median(spc_times)
+    ratio = spc_s / floor_s
+
+    print(f"measures               {measures}")
+    print(f"readings               {readings}")
+    print(f"floor median s         {floor_s:.4f}")
+    print(f"spc median s           {spc_s:.4f}")
+    print(f"time per measure µs    {spc_s / measures * 1e6:.2f}")
+    print(f"ratio spc/floor = {ratio:.2f} (goal ≤ {RATIO_GOAL:.2f})")
+    print(f"total = {spc_s:.3f} s (goal < {TOTAL_GOAL:.0f} s)")
+    return 0 if ratio <= RATIO_GOAL and spc_s < TOTAL_GOAL else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

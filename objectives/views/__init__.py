@@ -1,0 +1,1 @@
+"""Views by topic: my_work/status (team leads), browse (list, detail, edit), measures."""
