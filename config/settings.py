@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django_filters",
     "template_partials",
     "objectives",
+    "reviews",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,26 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# Review packs (reviews/cache.py) are cached by a fingerprint of the data they show. By default in
+# each process's memory; set PACK_CACHE_DIR to share them between gunicorn workers on one machine.
+PACK_CACHE_DIR = env_str("PACK_CACHE_DIR", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "packs": (
+        {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": PACK_CACHE_DIR,
+            "OPTIONS": {"MAX_ENTRIES": 200},
+        }
+        if PACK_CACHE_DIR
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "packs",
+            "OPTIONS": {"MAX_ENTRIES": 50},
+        }
+    ),
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "shared-objectives@localhost")

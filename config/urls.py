@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("objectives.urls")),
     path("", include("objectives.urls_risks")),
     path("", include("objectives.urls_imports")),
+    path("reviews/", include("reviews.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reviews"
+
+urlpatterns = [
+    path("", views.day_list, name="list"),
+    path("new/", views.day_create, name="create"),
+    path("<int:pk>/", views.day_detail, name="detail"),
+    path("<int:pk>/edit/", views.day_edit, name="edit"),
+    path("<int:pk>/focus/", views.focus_add, name="focus_add"),
+    path("<int:pk>/focus/<int:focus_pk>/remove/", views.focus_remove, name="focus_remove"),
+    path("<int:pk>/focus/<int:focus_pk>/move/", views.focus_move, name="focus_move"),
+    path("<int:pk>/sessions/", views.session_add, name="session_add"),
+    path("<int:pk>/sessions/<int:session_pk>/delete/", views.session_delete, name="session_delete"),
+    path("<int:pk>/actions/", views.action_add, name="action_add"),
+    path("<int:pk>/actions/<int:action_pk>/", views.action_update, name="action_update"),
+    path("<int:pk>/decisions/", views.decision_add, name="decision_add"),
+    path("<int:pk>/pack.pdf", views.pack_pdf, name="pack_pdf"),
+    path("<int:pk>/pack/", views.pack_html, name="pack_html"),
+]
