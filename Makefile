@@ -57,7 +57,7 @@ migrations-check: $(STAMP)
 serve: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST) --workers $${WEB_CONCURRENCY:-3}
+	$(VENV)/bin/gunicorn config.wsgi --config config/gunicorn.conf.py --bind $${BIND:-$(HOST)}
 
 bench: setup
 	$(PY) bench/run_all.py

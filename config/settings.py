@@ -1,5 +1,6 @@
 """One env-driven settings file. Every variable is documented in .env.example and the README."""
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -94,12 +95,15 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "template_partials",
+    "axes",
+    "csp",
     "objectives",
     "reviews",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,6 +112,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "objectives.middleware.AuditRefusalsMiddleware",
+    "objectives.middleware.DatabaseUnavailableMiddleware",
+    # Last, as axes asks: it turns a sign-in refused for a lock-out into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -157,6 +165,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sign-in lock-out (django-axes): 5 failures for one username from one address lock that pair out
+# for 15 minutes. Per pair, so nobody can lock a colleague out by typing their name elsewhere.
+AUTHENTICATION_BACKENDS = [
+    "objectives.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "objectives.security.client_ip"
+AXES_VERBOSE = False  # the audit log records lock-outs (objectives/audit.py)
+# How many proxies (load balancer, reverse proxy) in front of the app append to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "objectives:my_work"
 LOGOUT_REDIRECT_URL = "login"
@@ -169,6 +193,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Production serves static files with whitenoise from STATIC_ROOT (`collectstatic`), compressed and
+# with content hashes in their names so browsers may cache them for ever. Off by default while
+# DEBUG is on: runserver and the test suite serve static/ directly and need no collectstatic.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
+if STATIC_MANIFEST:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 # Review packs (reviews/cache.py) are cached by a fingerprint of the data they show. By default in
 # each process's memory; set PACK_CACHE_DIR to share them between gunicorn workers on one machine.
@@ -199,25 +236,65 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day idle
 SESSION_SAVE_EVERY_REQUEST = True
 
+# HTTPS-only settings, applied when DEBUG is off. A dict so tests can apply exactly these.
+# `__Host-` cookies must be Secure, have Path=/ and no Domain: the browser then refuses them from
+# any other host or over plain HTTP. The load balancer must set X-Forwarded-Proto itself.
+PRODUCTION_SECURITY = {
+    "SECURE_SSL_REDIRECT": env_bool("SECURE_SSL_REDIRECT", True),
+    "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+    "SECURE_HSTS_SECONDS": 365 * 24 * 60 * 60,
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+    "SECURE_HSTS_PRELOAD": True,
+    "SESSION_COOKIE_SECURE": True,
+    "CSRF_COOKIE_SECURE": True,
+    "SESSION_COOKIE_NAME": "__Host-sessionid",
+    "CSRF_COOKIE_NAME": "__Host-csrftoken",
+}
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SESSION_COOKIE_NAME = "__Host-sessionid"
-    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    globals().update(PRODUCTION_SECURITY)
+# Load balancers probe /healthz over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "objectives.errors.csrf_failure"
 
+# Content-Security-Policy (django-csp 4): only this site's own files. No inline scripts or styles
+# anywhere (htmx's indicator styles and eval are off in base.html); NHS.UK's web font from
+# assets.nhs.uk is not allowed, so text falls back to Arial as NHS.UK's own font stack intends.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# The audit trail (objectives/audit.py): one JSON line per event on stderr, or in AUDIT_LOG_FILE
+# (reopened when rotated).
+AUDIT_LOG_FILE = env_str("AUDIT_LOG_FILE", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "objectives.audit.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "audit": (
+            {"class": "logging.handlers.WatchedFileHandler", "filename": AUDIT_LOG_FILE}
+            if AUDIT_LOG_FILE
+            else {"class": "logging.StreamHandler"}
+        )
+        | {"formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"audit": {"handlers": ["audit"], "level": "INFO", "propagate": False}},
 }
 
 # Thresholds for the at-risk rules (objectives/risk.py). Each is documented where it is used.

@@ -18,3 +18,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages that need no database (objectives/errors.py); 403 and 404 use Django's own handlers
+# with templates/403.html and 404.html.
+handler400 = "objectives.errors.bad_request"
+handler500 = "objectives.errors.server_error"

@@ -1,0 +1,52 @@
+"""Middleware for faults and refusals: a friendly 503 when the database goes away, and an audit
+line for every 403."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+
+from . import errors
+from .audit import audit
+
+logger = logging.getLogger(__name__)
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that loses its database mid-request answers 503 "service unavailable", not 500.
+
+    The transaction it was in is rolled back by the database, so nothing half-saved remains.
+    Errors raised outside a view (a session save, say) reach `errors.server_error`, which gives
+    the same page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError | InterfaceError):
+            logger.error("Database unavailable at %s", request.path, exc_info=exception)
+            return errors.database_unavailable()
+        return None
+
+
+class AuditRefusalsMiddleware:
+    """One audit line for every 403: permission refusals from views and CSRF failures alike."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 403:
+            audit(
+                "permission_denied",
+                outcome="refused",
+                request=request,
+                reason=getattr(request, "audit_reason", "permission"),
+            )
+        return response
