@@ -1,21 +1,319 @@
-"""My work and the status update form. (Issue 3: being built.)"""
+"""My work (what my teams must update this period) and the status update form.
 
+The current period of a plan is the one containing clock.today(). My work lists every objective the
+user's teams lead or contribute to in plans that are not closed, grouped by team. Team leads (and
+directors, for teams they oversee) get an Update button per row; with htmx the form opens inside the
+row and the row swaps in place on save; without JavaScript the same form is a page that redirects
+back to My work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods
 
-from objectives import permissions
-from objectives.models import Contribution
+from objectives import clock, permissions, ratings, services
+from objectives.forms.status import StatusUpdateForm
+from objectives.models import (
+    Contribution,
+    ContributionRole,
+    Period,
+    PlanStatus,
+    Role,
+    StatusUpdate,
+    Team,
+)
+
+# --- Rows ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class WorkRow:
+    """One team's involvement in one objective, as My work shows it."""
+
+    contribution: Contribution
+    period: Period | None  # the plan's current reporting period; None when today is outside it
+    can_update: bool
+    can_override_lock: bool
+    action_column: bool = True
+    state: str = ""  # "" | "open" (form below) | "saved" | "cancelled"
+    # Filled by the risk rules later: flags about this objective, shown under its title.
+    flags: list = field(default_factory=list)
+
+    @property
+    def objective(self):
+        return self.contribution.objective
+
+    @property
+    def team(self):
+        return self.contribution.team
+
+    @property
+    def latest(self) -> StatusUpdate | None:
+        return self.contribution.latest_update
+
+    @property
+    def is_lead(self) -> bool:
+        return self.contribution.role == ContributionRole.LEAD
+
+    @property
+    def this_period_rating(self) -> str | None:
+        return self.contribution.this_period_rating or None
+
+    @property
+    def is_due(self) -> bool:
+        return self.period is not None and not self.this_period_rating
+
+    @property
+    def locked_for_user(self) -> bool:
+        return bool(self.period and self.period.locked and not self.can_override_lock)
+
+    @property
+    def show_update_button(self) -> bool:
+        return (
+            self.can_update
+            and self.period is not None
+            and not self.locked_for_user
+            and self.state != "open"
+        )
+
+    @property
+    def dom_id(self) -> str:
+        return f"status-c{self.contribution.pk}"
+
+    @property
+    def update_url(self) -> str:
+        return reverse(
+            "objectives:update_status", args=[self.contribution.objective_id, self.team.pk]
+        )
+
+
+@dataclass
+class TeamGroup:
+    team: Team
+    is_lead: bool
+    rows: list[WorkRow]
+
+    @property
+    def due_count(self) -> int:
+        return sum(row.is_due for row in self.rows)
+
+    @property
+    def can_update(self) -> bool:
+        return any(row.can_update for row in self.rows)
+
+    @property
+    def period_label(self) -> str:
+        labels = {row.period.label for row in self.rows if row.period}
+        return labels.pop() if len(labels) == 1 else "this period"
+
+
+def _contributions(today: dt.date) -> QuerySet[Contribution]:
+    """Contributions with their team, objective, plan and current view, plus the rating the team
+    gave for the period containing `today` (newest first, so a correction wins) — one query."""
+    this_period = StatusUpdate.objects.filter(
+        contribution=OuterRef("pk"),
+        period__start_date__lte=today,
+        period__end_date__gte=today,
+    ).order_by("-created_at", "-pk")
+    return Contribution.objects.select_related(
+        "team", "objective__plan", "latest_update__period"
+    ).annotate(this_period_rating=Subquery(this_period.values("rating")[:1]))
+
+
+def _current_periods(plan_ids, today: dt.date) -> dict[int, Period]:
+    periods = Period.objects.filter(
+        plan_id__in=set(plan_ids), start_date__lte=today, end_date__gte=today
+    )
+    return {period.plan_id: period for period in periods}
+
+
+def _rows(user, contributions, today: dt.date, **extra) -> list[WorkRow]:
+    contributions = list(contributions)
+    periods = _current_periods((c.objective.plan_id for c in contributions), today)
+    return [
+        WorkRow(
+            contribution=c,
+            period=periods.get(c.objective.plan_id),
+            can_update=permissions.can_update_team_status(user, c.team),
+            can_override_lock=permissions.can_override_lock(user, c.team),
+            **extra,
+        )
+        for c in contributions
+    ]
+
+
+def _htmx_aware(response):
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+# --- My work ------------------------------------------------------------------------------------
 
 
 @login_required
+@require_http_methods(["GET", "HEAD"])
 def my_work(request):
-    team_ids = list(permissions.team_roles(request.user))
+    user = request.user
+    today = clock.today()
+    roles = permissions.team_roles(user)
+    teams = Team.objects.filter(pk__in=roles).select_related("directorate").order_by("name")
     contributions = (
-        Contribution.objects.filter(team_id__in=team_ids)
-        .select_related("team", "objective", "latest_update")
-        .order_by("team__name", "objective__ref")
+        _contributions(today)
+        .filter(team_id__in=roles)
+        .exclude(objective__plan__status=PlanStatus.CLOSED)
+        .order_by("objective__ref", "objective__plan__start_date")
     )
-    groups: dict = {}
-    for contribution in contributions:
-        groups.setdefault(contribution.team, []).append(contribution)
-    return render(request, "objectives/my_work.html", {"groups": groups})
+    by_team: dict[int, list[WorkRow]] = {}
+    for row in _rows(user, contributions, today):
+        by_team.setdefault(row.team.pk, []).append(row)
+    groups = [
+        TeamGroup(team=team, is_lead=roles[team.pk] == Role.LEAD, rows=by_team.get(team.pk, []))
+        for team in teams
+    ]
+    for group in groups:
+        for row in group.rows:
+            row.action_column = group.can_update
+    return _htmx_aware(
+        render(request, "objectives/my_work.html", {"groups": groups, "today": today})
+    )
+
+
+# --- Update status ------------------------------------------------------------------------------
+
+
+def _reportable_periods(plan, today: dt.date) -> tuple[list[Period], Period | None]:
+    """The plan's months that have started, oldest first, and the current one — or ([], None)
+    when today is outside the plan: then there is no open reporting period."""
+    periods = list(plan.periods.filter(start_date__lte=today).order_by("month"))
+    current = periods[-1] if periods and periods[-1].end_date >= today else None
+    return (periods, current) if current else ([], None)
+
+
+def _selected_period(request, periods: list[Period], current: Period | None) -> Period | None:
+    wanted = request.POST.get("period") if request.method == "POST" else request.GET.get("period")
+    return next((p for p in periods if str(p.pk) == wanted), current)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_status(request, pk, team_id):
+    user = request.user
+    objective = permissions.get_objective_for_user(user, pk)
+    team = permissions.get_team_for_status(user, team_id)  # 403 for a team the user may not update
+    today = clock.today()
+    contribution = get_object_or_404(_contributions(today), objective=objective, team=team)
+    row = WorkRow(
+        contribution=contribution,
+        period=None,
+        can_update=True,
+        can_override_lock=permissions.can_override_lock(user, team),
+    )
+
+    if "cancel" in request.GET:
+        if not request.htmx:
+            return redirect("objectives:my_work")
+        row.period = _current_periods([objective.plan_id], today).get(objective.plan_id)
+        row.state = "cancelled"
+        return _htmx_aware(render(request, "objectives/my_work.html#row", {"row": row}))
+
+    periods, current = _reportable_periods(objective.plan, today)
+    row.period = current
+    other_teams = [
+        c.team
+        for c in objective.contributions.select_related("team").order_by("role", "team__name")
+        if c.team_id != team.pk
+    ]
+    selected = _selected_period(request, periods, current)
+    form = StatusUpdateForm(
+        request.POST if request.method == "POST" else None,
+        contribution=contribution,
+        periods=periods,
+        other_teams=other_teams,
+        can_override_lock=row.can_override_lock,
+        scale_points=settings.RATING_SCALE,
+        initial={"period": selected.pk if selected else None},
+    )
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            update = services.record_status(
+                contribution=contribution,
+                period=form.cleaned_data["period"],
+                rating=form.cleaned_data["rating"],
+                author=user,
+                going_well=form.cleaned_data["going_well"],
+                not_going_well=form.cleaned_data["not_going_well"],
+                risks=form.cleaned_data["risks"],
+                asks=form.asks,
+                lock_override=form.lock_override,
+                now=clock.now(),
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return _saved(request, update, objective, team, today)
+
+    reported = (
+        StatusUpdate.objects.filter(contribution=contribution, period=selected)
+        .order_by("-created_at", "-pk")
+        .first()
+        if selected
+        else None
+    )
+    earlier = [
+        p for p in reversed(periods) if p != selected and (not p.locked or row.can_override_lock)
+    ]
+    context = {
+        "row": row,
+        "form": form,
+        "objective": objective,
+        "team": team,
+        "period": selected,
+        "reported": reported,
+        "earlier_periods": earlier,
+        "locked_for_user": bool(selected and selected.locked and not row.can_override_lock),
+        "narrative_hint": _narrative_hint(contribution),
+    }
+    if request.htmx:
+        row.state = "open"
+        return _htmx_aware(render(request, "objectives/update_status.html#inline", context))
+    return _htmx_aware(render(request, "objectives/update_status.html", context))
+
+
+def _narrative_hint(contribution: Contribution) -> str:
+    rule = "A narrative is required for Amber/Red and Red, and whenever the rating changes"
+    if contribution.latest_update:
+        return f"{rule} (the last rating was {contribution.latest_update.get_rating_display()})."
+    return f"{rule}."
+
+
+def _saved(request, update: StatusUpdate, objective, team: Team, today: dt.date):
+    """After a save: the row swapped in place (htmx), or a message and My work (no JavaScript)."""
+    summary = (
+        f"Saved: {team.name} rated {objective.ref} {ratings.label(update.rating)} "
+        f"for {update.period.label}."
+    )
+    if update.corrects_id:
+        summary += " This corrects the earlier update for that month."
+    if update.lock_override:
+        summary += " Recorded after the period was locked."
+    if not request.htmx:
+        messages.success(request, summary)
+        row_id = f"status-c{update.contribution_id}"
+        return _htmx_aware(redirect(reverse("objectives:my_work") + f"#{row_id}"))
+    contributions = _contributions(today).filter(pk=update.contribution_id)
+    (row,) = _rows(request.user, contributions, today, state="saved")
+    return _htmx_aware(
+        render(request, "objectives/my_work.html#row", {"row": row, "saved_summary": summary})
+    )
