@@ -1,0 +1,582 @@
+"""Loads what the at-risk rules need for a plan, calls objectives/risk.py, applies acknowledgements.
+
+``evaluate(plan)`` reads everything in seven queries whatever the number of objectives (periods,
+dependencies, objectives, teams with their recent updates, milestones, measures with readings,
+acknowledgements), as tuples rather than model instances, then builds the rules' plain facts and
+evaluates them. The rows are kept in a ``Snapshot`` so that one load can be evaluated "as of" an
+earlier day too (what changed since last month, the weekly digest): as of a day, only updates made,
+milestones done and readings taken by that day count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Exists, FilteredRelation, OuterRef, Q
+from django.utils import timezone
+
+from . import clock, risk, spc
+from .models import (
+    Contribution,
+    Dependency,
+    FlagAcknowledgement,
+    Measure,
+    Membership,
+    Milestone,
+    Objective,
+    Period,
+    Plan,
+    Role,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRating:
+    team_id: int | None
+    team: str
+    directorate_id: int | None
+    role: str
+    rating: str | None
+
+
+@dataclass(frozen=True)
+class ObjectiveRisk:
+    """One objective's flags, ready for a page, a command or a review pack."""
+
+    objective_id: int
+    ref: str
+    title: str
+    lead_team: str
+    is_shared: bool
+    teams: tuple[TeamRating, ...]
+    flags: tuple[risk.Flag, ...]
+    score: int  # acknowledged flags left out
+    total_score: int  # every flag
+    state: str = ""
+    delivery_date: dt.date | None = None
+
+    @property
+    def team_ratings(self) -> list[tuple[str, str | None]]:
+        return [(team.team, team.rating) for team in self.teams]
+
+    @property
+    def directorate_ids(self) -> set[int]:
+        return {team.directorate_id for team in self.teams}
+
+    @property
+    def worst_severity(self) -> str | None:
+        """The worst severity among flags that still count (not acknowledged)."""
+        return risk.worst_severity(self.flags)
+
+    @property
+    def acknowledged_count(self) -> int:
+        return sum(1 for flag in self.flags if flag.is_acknowledged)
+
+    @property
+    def lapsed_count(self) -> int:
+        return sum(1 for flag in self.flags if flag.lapsed)
+
+    def as_dict(self) -> dict:
+        return {
+            "ref": self.ref,
+            "title": self.title,
+            "lead_team": self.lead_team,
+            "is_shared": self.is_shared,
+            "score": self.score,
+            "team_ratings": [{"team": t.team, "rating": t.rating} for t in self.teams],
+            "flags": [flag.as_dict() for flag in self.flags],
+        }
+
+
+def sort_key(item: ObjectiveRisk):
+    """Most severe first: score without acknowledged flags, score with them, shared first, ref."""
+    return (-item.score, -item.total_score, not item.is_shared, item.ref)
+
+
+def current_thresholds() -> dict:
+    return risk.thresholds(getattr(settings, "RISK_THRESHOLDS", None))
+
+
+# --- Loading ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """The rows of one load, grouped by objective. Evaluate it as of any day up to ``today``."""
+
+    plan: risk.PlanFacts
+    today: dt.date
+    requested: set | None  # objective ids asked for; None = the whole plan
+    objectives: list[tuple]
+    teams: dict[int, list[dict]]
+    milestones: dict[int, list[risk.MilestoneFact]]
+    measures: dict[int, list[dict]]
+    graph: dict[int, list[risk.DependencyFact]]
+    acknowledgements: dict[int, dict[tuple[str, str], risk.Acknowledgement]]
+    limits: dict
+    spc_cache: dict = field(default_factory=dict)
+
+
+def history_months(plan: risk.PlanFacts, day: dt.date, count: int) -> set[int]:
+    """The months of the last ``count`` periods that have started by ``day``."""
+    started = [p.month for p in plan.periods if p.start_date <= day]
+    return set(started[-count:]) if count > 0 else set()
+
+
+OBJECTIVE_FIELDS = ("pk", "ref", "title", "lead_team__name", "owner_id", "state", "delivery_date")
+
+
+def load(plan: Plan, *, objectives=None, today=None, earliest=None) -> Snapshot:
+    """Read everything the rules need for ``plan`` (or for the ``objectives`` queryset within it,
+    plus the objectives those depend on) to evaluate it as of ``today`` and any day back to
+    ``earliest``. Seven queries, however many objectives."""
+    today = today or clock.today()
+    earliest = min(earliest or today, today)
+    limits = current_thresholds()
+
+    period_rows = list(
+        Period.objects.filter(plan=plan)
+        .order_by("month")
+        .values_list("pk", "month", "start_date", "end_date")
+    )
+    plan_facts = risk.PlanFacts(
+        plan.label,
+        plan.start_date,
+        plan.end_date,
+        tuple(risk.PeriodFact(month, start, end) for _, month, start, end in period_rows),
+    )
+    months: set[int] = set()
+    for day in (earliest, today):
+        months |= history_months(plan_facts, day, limits["history_periods"])
+    periods = {pk: (month, end) for pk, month, _, end in period_rows}
+    period_ids = [pk for pk, (month, _) in periods.items() if month in months]
+
+    graph: dict[int, list[risk.DependencyFact]] = defaultdict(list)
+    for source, target, target_ref, need in (
+        Dependency.objects.filter(objective__plan=plan)
+        .order_by("objective_id", "depends_on__ref")
+        .values_list("objective_id", "depends_on_id", "depends_on__ref", "need")
+    ):
+        graph[source].append(risk.DependencyFact(target, target_ref, need))
+
+    base = Objective.objects.filter(plan=plan).order_by()
+    if objectives is None:
+        requested = None
+        scope = Q(objective__plan=plan)
+        rows = list(base.values_list(*OBJECTIVE_FIELDS))
+    else:
+        # The objectives asked for, and those they depend on (to the configured depth): their own
+        # flags travel along dependencies.
+        asked = objectives.order_by().values("pk")
+        level = asked
+        union = Q(pk__in=asked)
+        for _ in range(max(limits["dependency_depth"], 0)):
+            level = Dependency.objects.filter(objective__in=level).values("depends_on")
+            union |= Q(pk__in=level)
+        wanted = base.filter(union)
+        rows = list(wanted.annotate(asked=Q(pk__in=asked)).values_list(*OBJECTIVE_FIELDS, "asked"))
+        requested = {row[0] for row in rows if row[-1]}
+        rows = [row[:-1] for row in rows]
+        scope = Q(objective__in=wanted.values("pk"))
+
+    # Updates made up to the end of `today`, in the recent periods.
+    cutoff = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time()))
+    teams = _load_teams(scope, periods, period_ids, cutoff)
+    milestones: dict[int, list[risk.MilestoneFact]] = defaultdict(list)
+    for objective_id, title, due, done, team in (
+        Milestone.objects.filter(scope)
+        .order_by("objective_id", "due_date", "pk")
+        .values_list("objective_id", "title", "due_date", "done_date", "team__name")
+    ):
+        milestones[objective_id].append(risk.MilestoneFact(title, due, done, team or ""))
+    measures = _load_measures(scope)
+    acknowledgements: dict[int, dict] = defaultdict(dict)
+    for objective_id, rule, subject, note, level_, first, last, username, at in (
+        FlagAcknowledgement.objects.filter(scope)
+        .order_by("acknowledged_at", "pk")
+        .values_list(
+            "objective_id",
+            "rule",
+            "subject",
+            "note",
+            "severity_score",
+            "acknowledged_by__first_name",
+            "acknowledged_by__last_name",
+            "acknowledged_by__username",
+            "acknowledged_at",
+        )
+    ):
+        # Ordered oldest first, so the newest acknowledgement of a flag wins.
+        acknowledgements[objective_id][(rule, subject)] = risk.Acknowledgement(
+            note=note, evidence_level=level_, by=f"{first} {last}".strip() or username, at=at
+        )
+    return Snapshot(
+        plan=plan_facts,
+        today=today,
+        requested=requested,
+        objectives=rows,
+        teams=teams,
+        milestones=milestones,
+        measures=measures,
+        graph=graph,
+        acknowledgements=acknowledgements,
+        limits=limits,
+    )
+
+
+def _load_teams(scope, periods, period_ids, cutoff) -> dict[int, list[dict]]:
+    """Every involved team with its current view and its recent updates, in one query: one row
+    per (team, recent update), or one row for a team with no recent update."""
+    zone = timezone.get_current_timezone()
+    recent = Q(
+        # No period id is 0: with no recent periods the join finds nothing.
+        updates__period_id__in=period_ids or [0],
+        updates__created_at__lt=cutoff,
+    )
+    rows = (
+        Contribution.objects.filter(scope)
+        .order_by("objective_id", "pk")
+        .annotate(
+            recent=FilteredRelation("updates", condition=recent),
+            has_lead=Exists(Membership.objects.filter(team_id=OuterRef("team_id"), role=Role.LEAD)),
+        )
+        .values_list(
+            "pk",
+            "objective_id",
+            "team_id",
+            "team__name",
+            "team__directorate_id",
+            "role",
+            "commitment",
+            "has_lead",
+            "latest_update__period_id",
+            "latest_update__rating",
+            "latest_update__created_at",
+            "recent__period_id",
+            "recent__rating",
+            "recent__created_at",
+        )
+    )
+    teams: dict[int, list[dict]] = defaultdict(list)
+    current = None
+    for (
+        pk,
+        objective_id,
+        team_id,
+        name,
+        directorate_id,
+        role,
+        commitment,
+        has_lead,
+        latest_period,
+        latest_rating,
+        latest_at,
+        period_id,
+        rating,
+        created_at,
+    ) in rows:
+        if current is None or current["pk"] != pk:
+            latest = None
+            if latest_period is not None:
+                month, end = periods[latest_period]
+                latest = (month, end, latest_rating, latest_at, latest_at.astimezone(zone).date())
+            current = {
+                "pk": pk,
+                "team_id": team_id,
+                "name": name or "",
+                "directorate_id": directorate_id,
+                "role": role,
+                "commitment": commitment,
+                "has_lead": bool(has_lead),
+                "latest": latest,
+                "updates": [],
+            }
+            teams[objective_id].append(current)
+        if period_id is not None:
+            month, end = periods[period_id]
+            current["updates"].append(
+                (month, end, rating, created_at, created_at.astimezone(zone).date())
+            )
+    for group in teams.values():
+        group.sort(key=lambda t: (t["role"] != "lead", t["name"]))
+    return teams
+
+
+def _load_measures(scope) -> dict[int, list[dict]]:
+    """Every measure with its readings in date order, in one query."""
+    measures: dict[int, list[dict]] = defaultdict(list)
+    current = None
+    for (
+        pk,
+        objective_id,
+        name,
+        unit,
+        direction,
+        baseline_value,
+        baseline_date,
+        target_value,
+        target_date,
+        rebase_dates,
+        when,
+        value,
+    ) in (
+        Measure.objects.filter(scope)
+        .order_by("objective_id", "-is_main", "name", "pk", "readings__date")
+        .values_list(
+            "pk",
+            "objective_id",
+            "name",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_date",
+            "target_value",
+            "target_date",
+            "rebase_dates",
+            "readings__date",
+            "readings__value",
+        )
+    ):
+        if current is None or current["pk"] != pk:
+            current = {
+                "pk": pk,
+                "name": name,
+                "unit": unit,
+                "direction": direction,
+                "baseline_value": baseline_value,
+                "baseline_date": baseline_date,
+                "target_value": target_value,
+                "target_date": target_date,
+                "rebase_dates": tuple(rebase_dates or ()),
+                "readings": [],
+                "dates": [],
+            }
+            measures[objective_id].append(current)
+        if when is not None:
+            current["readings"].append((when, float(value)))
+            current["dates"].append(when)
+    return measures
+
+
+# --- Facts as of a day --------------------------------------------------------------------------
+
+
+def _team_view(team: dict, day: dt.date, months: set[int]) -> tuple[risk.TeamView, str | None]:
+    latest = team["latest"]
+    newest_per_month: dict[int, tuple] = {}
+    current = None
+    for update in team["updates"]:
+        if update[4] > day:
+            continue
+        if current is None or update[3] > current[3]:
+            current = update
+        if update[0] in months:
+            kept = newest_per_month.get(update[0])
+            if kept is None or update[3] > kept[3]:
+                newest_per_month[update[0]] = update
+    # The newest update of all is the current view whenever it was made by `day`.
+    if latest is not None and latest[4] <= day:
+        current = latest
+    history = tuple(
+        risk.Report(month, end, rating, on)
+        for month, end, rating, _, on in sorted(newest_per_month.values())
+    )
+    report = risk.Report(current[0], current[1], current[2], current[4]) if current else None
+    view = risk.TeamView(
+        team=team["name"],
+        role=team["role"],
+        commitment=team["commitment"],
+        has_lead_member=team["has_lead"],
+        history=history,
+        current=report,
+        last_reported_on=report.reported_on if report else None,
+    )
+    return view, report.rating if report else None
+
+
+def _measure_fact(measure: dict, day: dt.date, cache: dict) -> risk.MeasureFact:
+    count = bisect_right(measure["dates"], day)
+    latest_value = latest_date = None
+    summary = None
+    if count:
+        latest_date, latest_value = measure["readings"][count - 1]
+        # Without a direction and a target no reading can be concern or miss the target.
+        if measure["direction"] != spc.NEITHER or measure["target_value"] is not None:
+            key = (measure["pk"], count)
+            if key not in cache:
+                try:
+                    cache[key] = spc.summarise(
+                        spc.analyse(
+                            measure["readings"][:count],
+                            direction=measure["direction"],
+                            target=measure["target_value"],
+                            rebase_dates=measure["rebase_dates"],
+                        )
+                    )
+                except ValueError:  # spc.SeriesError too: such readings give no verdict
+                    cache[key] = None
+            summary = cache[key]
+    return risk.MeasureFact(
+        name=measure["name"],
+        unit=measure["unit"],
+        direction=measure["direction"],
+        baseline_value=measure["baseline_value"],
+        baseline_date=measure["baseline_date"],
+        target_value=measure["target_value"],
+        target_date=measure["target_date"],
+        latest_value=latest_value,
+        latest_date=latest_date,
+        spc=summary,
+    )
+
+
+def evaluate_snapshot(snapshot: Snapshot, day: dt.date | None = None) -> list[ObjectiveRisk]:
+    """Every requested objective's flags as of ``day`` (default: the snapshot's today), most
+    severe first."""
+    day = day or snapshot.today
+    if day > snapshot.today:
+        raise ValueError("A snapshot cannot be evaluated after the day it was loaded for.")
+    months = history_months(snapshot.plan, day, snapshot.limits["history_periods"])
+    facts = []
+    ratings: dict[int, tuple[TeamRating, ...]] = {}
+    empty: tuple = ()
+    for pk, ref, title, lead_team, owner_id, state, delivery_date in snapshot.objectives:
+        views = []
+        team_ratings = []
+        for team in snapshot.teams.get(pk, empty):
+            view, rating = _team_view(team, day, months)
+            views.append(view)
+            team_ratings.append(
+                TeamRating(team["team_id"], view.name, team["directorate_id"], team["role"], rating)
+            )
+        ratings[pk] = tuple(team_ratings)
+        facts.append(
+            risk.ObjectiveFacts(
+                objective_id=pk,
+                ref=ref,
+                title=title,
+                lead_team=lead_team,
+                has_owner=owner_id is not None,
+                state=state,
+                delivery_date=delivery_date,
+                teams=tuple(views),
+                milestones=tuple(snapshot.milestones.get(pk, empty)),
+                measures=tuple(
+                    _measure_fact(m, day, snapshot.spc_cache)
+                    for m in snapshot.measures.get(pk, empty)
+                ),
+                dependencies=tuple(snapshot.graph.get(pk, empty)),
+            )
+        )
+    flags_by_id = risk.evaluate_facts(
+        facts, plan=snapshot.plan, today=day, settings=snapshot.limits, graph=snapshot.graph
+    )
+    requested = snapshot.requested
+    results = []
+    for pk, ref, title, lead_team, _, state, delivery_date in snapshot.objectives:
+        if requested is not None and pk not in requested:
+            continue
+        flags = flags_by_id[pk]
+        acks = snapshot.acknowledgements.get(pk)
+        if acks:
+            flags = risk.apply_acknowledgements(flags, acks)
+        teams = ratings[pk]
+        results.append(
+            ObjectiveRisk(
+                objective_id=pk,
+                ref=ref,
+                title=title,
+                lead_team=lead_team or "",
+                is_shared=len(teams) > 1,
+                teams=teams,
+                flags=flags,
+                score=risk.objective_score(flags),
+                total_score=sum(flag.score for flag in flags),
+                state=state,
+                delivery_date=delivery_date,
+            )
+        )
+    results.sort(key=sort_key)
+    return results
+
+
+# --- Public entry points ------------------------------------------------------------------------
+
+
+def evaluate(plan: Plan, *, objectives=None, today=None) -> list[ObjectiveRisk]:
+    """Flags for every objective of ``plan`` (or of the ``objectives`` queryset), most severe
+    first, with acknowledgements applied. Objectives without flags come last, with score 0."""
+    today = today or clock.today()
+    return evaluate_snapshot(load(plan, objectives=objectives, today=today), today)
+
+
+def flags_for_objective(objective: Objective, today=None) -> tuple[risk.Flag, ...]:
+    """One objective's flags, most severe first (acknowledged ones last)."""
+    results = evaluate(
+        objective.plan, objectives=Objective.objects.filter(pk=objective.pk), today=today
+    )
+    return results[0].flags if results else ()
+
+
+def risks_by_objective(objectives, today=None) -> dict[int, ObjectiveRisk]:
+    """objective id -> its ObjectiveRisk, for a queryset of objectives (e.g. a lead's My work).
+    Seven queries per plan involved, plus one to find the plans."""
+    today = today or clock.today()
+    results: dict[int, ObjectiveRisk] = {}
+    plan_ids = set(objectives.order_by().values_list("plan_id", flat=True).distinct())
+    for plan in Plan.objects.filter(pk__in=plan_ids):
+        for item in evaluate(plan, objectives=objectives.filter(plan=plan), today=today):
+            results[item.objective_id] = item
+    return results
+
+
+def previous_period_end(plan: risk.PlanFacts, today: dt.date) -> dt.date | None:
+    """The end of the last closed period before ``today``: "last month" for what changed."""
+    closed = [p.end_date for p in plan.periods if p.end_date < today]
+    return closed[-1] if closed else None
+
+
+@dataclass(frozen=True)
+class Change:
+    item: ObjectiveRisk
+    flag: risk.Flag
+
+
+def changes(
+    before: list[ObjectiveRisk], after: list[ObjectiveRisk]
+) -> tuple[list[Change], list[Change]]:
+    """Flags new in ``after`` and flags resolved (in ``before``, gone from ``after``), matched by
+    objective, rule and subject; most severe first."""
+    old = {(i.objective_id, *f.key): Change(i, f) for i in before for f in i.flags}
+    new = {(i.objective_id, *f.key): Change(i, f) for i in after for f in i.flags}
+
+    def key(change: Change):
+        return (risk.SEVERITY_ORDER[change.flag.severity], change.item.ref, change.flag.label)
+
+    added = sorted((c for k, c in new.items() if k not in old), key=key)
+    resolved = sorted((c for k, c in old.items() if k not in new), key=key)
+    return added, resolved
+
+
+def evaluate_with_changes(plan: Plan, *, objectives=None, today=None, since=None):
+    """(risks now, flags new since ``since``, flags resolved since then, the ``since`` day) from one
+    load. ``since`` defaults to the end of the last closed period; without one there are no
+    changes to show."""
+    today = today or clock.today()
+    snapshot = load(plan, objectives=objectives, today=today, earliest=since or _month_ago(today))
+    since = since or previous_period_end(snapshot.plan, today)
+    now = evaluate_snapshot(snapshot, today)
+    if since is None:
+        return now, [], [], None
+    before = evaluate_snapshot(snapshot, since)
+    added, resolved = changes(before, now)
+    return now, added, resolved, since
+
+
+def _month_ago(today: dt.date) -> dt.date:
+    # The previous period's end is at most a month and a day back; read history from there.
+    return today - dt.timedelta(days=32)
