@@ -294,7 +294,11 @@ LOGGING = {
         | {"formatter": "json"},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-    "loggers": {"audit": {"handlers": ["audit"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "audit": {"handlers": ["audit"], "level": "INFO", "propagate": False},
+        # axes logs every failure as a warning; the audit trail already records them.
+        "axes": {"level": "ERROR"},
+    },
 }
 
 # Thresholds for the at-risk rules (objectives/risk.py). Each is documented where it is used.
