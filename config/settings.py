@@ -303,3 +303,9 @@ LOGGING = {
 
 # Thresholds for the at-risk rules (objectives/risk.py). Each is documented where it is used.
 RISK_THRESHOLDS: dict = {}
+
+# Plan import (objectives/importing/reading.py): the largest upload, the most data rows on one
+# sheet, and the most an XLSX may unpack to (checked before unzipping, so a zip bomb is refused).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)

@@ -1,0 +1,1077 @@
+"""A business-plan spreadsheet -> a preview of what would change -> (with no errors) the change.
+
+`build_preview(data, plan_label=…)` reads the file (reading.py), parses every cell (parsing.py),
+matches rows to what the plan already holds and returns a `Preview`: per sheet, the rows that would
+be created, updated (with each field's before and after) and left unchanged; every problem as
+(sheet, row, column, value found, what was expected); warnings that don't block; and the plan's
+objectives that the file leaves out (listed, never deleted).
+
+`apply(preview, user=…)` writes a preview with no problems in one transaction: every row or none.
+`import_plan(...)` does both inside one transaction, so what is applied is exactly what was
+validated a moment before (the confirm step and the management command use it).
+
+Matching: objectives by `ref` (exactly, else ignoring case), milestones by (objective ref, title),
+measures by (objective ref, name). A column absent from the file leaves that field as it is; a
+column present with an empty cell empties the field (or sets its default: Medium priority, Not
+started). `initial_rating` records a status update for the lead team in the plan's first period
+through services.record_status, only when that team has none there yet.
+
+Speed: the plan's objectives, contributions, milestones, measures, dependencies, first-period
+updates, teams and the owners named are each loaded in one query; new rows are written with
+bulk_create and changed ones with bulk_update. New objectives get their contributions written
+directly (one lead row, contributors without the lead, `is_shared` set), which is what
+services.set_teams produces for a new objective; objectives whose teams change go through
+services.set_teams so that a team that has already reported keeps its contribution.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from objectives import ratings, services
+from objectives.demo import create_plan
+from objectives.models import (
+    Contribution,
+    ContributionRole,
+    Dependency,
+    Direction,
+    Frequency,
+    Measure,
+    Milestone,
+    Objective,
+    ObjectiveRevision,
+    Plan,
+    PlanStatus,
+    Priority,
+    State,
+    StatusUpdate,
+    Team,
+)
+
+from . import columns, parsing, reading
+from .parsing import Unreadable, ValueProblem, display, is_blank, text_value
+from .problems import Problem
+
+INITIAL_RATING_NOTE = "Initial rating from the business plan import."
+EMPTY = "(empty)"
+
+REQUIRED_TEXT = {
+    ("Objectives", "ref"): "is empty; every objective needs a ref, e.g. DIG-07",
+    ("Objectives", "title"): "is empty; every objective needs a title",
+    ("Objectives", "lead_team"): "is empty; every objective needs a lead team",
+    ("Milestones", "objective_ref"): "is empty; give the ref of the objective it belongs to",
+    ("Milestones", "title"): "is empty; every milestone needs a title",
+    ("Milestones", "due_date"): "is empty; every milestone needs a due date, e.g. 30/09/2024",
+    ("Measures", "objective_ref"): "is empty; give the ref of the objective it belongs to",
+    ("Measures", "name"): "is empty; every measure needs a name",
+}
+MAX_LENGTH = {
+    ("Objectives", "ref"): Objective._meta.get_field("ref").max_length,
+    ("Objectives", "title"): Objective._meta.get_field("title").max_length,
+    ("Milestones", "title"): Milestone._meta.get_field("title").max_length,
+    ("Measures", "name"): Measure._meta.get_field("name").max_length,
+    ("Measures", "unit"): Measure._meta.get_field("unit").max_length,
+}
+
+_BAD = object()  # a cell that produced a problem
+
+
+# --- The preview --------------------------------------------------------------------------------
+
+
+@dataclass
+class RowChange:
+    row: int
+    key: str  # what identifies the row: "DIG-07", or "DIG-07 · Beta live"
+    label: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (column, before, after)
+
+
+@dataclass
+class SheetResult:
+    name: str
+    created: list[RowChange] = field(default_factory=list)
+    updated: list[RowChange] = field(default_factory=list)
+    unchanged: list[RowChange] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return len(self.created) + len(self.updated) + len(self.unchanged)
+
+
+@dataclass
+class Preview:
+    plan_label: str
+    plan: Plan | None = None
+    file_kind: str = ""
+    refusal: str = ""  # the whole file was refused: this says why
+    sheets: dict[str, SheetResult] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (ref, title) not in the file
+    kept_milestones: int = 0  # in the plan, not in the file: kept
+    kept_measures: int = 0
+    work: _Work | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.refusal and not self.problems
+
+    @property
+    def created(self) -> int:
+        return sum(len(s.created) for s in self.sheets.values())
+
+    @property
+    def updated(self) -> int:
+        return sum(len(s.updated) for s in self.sheets.values())
+
+    @property
+    def unchanged(self) -> int:
+        return sum(len(s.unchanged) for s in self.sheets.values())
+
+    @property
+    def summary(self) -> str:
+        return f"{self.created:,} created, {self.updated:,} updated, {self.unchanged:,} unchanged"
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+@dataclass
+class _ObjectiveIntent:
+    row: int
+    ref: str
+    existing: dict | None
+    fields: dict  # model field -> value, only the columns the file has
+    lead: Team
+    contributors: dict[Team, str] | None  # None: column absent
+    depends_on: list[str] | None
+    initial_rating: str | None
+    record_rating: bool = False
+    field_changes: dict = field(default_factory=dict)
+    teams_changed: bool = False
+    deps_changed: bool = False
+
+
+@dataclass
+class _ChildIntent:
+    row: int
+    ref: str
+    key: str
+    fields: dict
+    existing_id: int | None
+    field_changes: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Work:
+    objectives: list[_ObjectiveIntent] = field(default_factory=list)
+    milestones: list[_ChildIntent] = field(default_factory=list)
+    measures: list[_ChildIntent] = field(default_factory=list)
+    author: object = None
+
+
+# --- Lookups ------------------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+class TeamIndex:
+    """Team names, forgiving case and spacing; near misses get a suggestion."""
+
+    def __init__(self, teams):
+        self.by_key = {_fold(team.name): team for team in teams}
+
+    def find(self, name: str) -> Team:
+        team = self.by_key.get(_fold(name))
+        if team is not None:
+            return team
+        close = difflib.get_close_matches(_fold(name), self.by_key, n=1, cutoff=0.75)
+        if close:
+            raise ValueProblem(f"— did you mean '{self.by_key[close[0]].name}'?")
+        raise ValueProblem(
+            "is not a team in this service; use a team name as listed on the template's "
+            "Read me sheet"
+        )
+
+
+class PeopleIndex:
+    """Owners by email address (ignoring case) or by user name."""
+
+    def __init__(self, wanted: set[str]):
+        user_model = get_user_model()
+        emails = {w.casefold() for w in wanted if "@" in w}
+        names = {w for w in wanted if "@" not in w}
+        self.by_email: dict[str, list] = defaultdict(list)
+        self.by_username = {}
+        if not wanted:
+            return
+        users = (
+            user_model.objects.annotate(email_folded=Lower("email"))
+            .filter(is_active=True)
+            .filter(Q(email_folded__in=emails) | Q(username__in=names))
+        )
+        for user in users:
+            if user.email:
+                self.by_email[user.email.casefold()].append(user)
+            self.by_username[user.username] = user
+
+    def find(self, text: str):
+        if "@" in text:
+            matches = self.by_email.get(text.casefold(), [])
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                raise ValueProblem(
+                    f"is the email address of {len(matches)} people; give the user name of the "
+                    "one you mean instead"
+                )
+            raise ValueProblem(
+                "is not the email address of anyone who uses this service; check the spelling "
+                "or leave it empty"
+            )
+        user = self.by_username.get(text)
+        if user is None:
+            raise ValueProblem(
+                "is not an email address or user name of anyone who uses this service; check "
+                "the spelling or leave it empty"
+            )
+        return user
+
+
+def owner_identifier(user, shared_emails: set[str]) -> str:
+    """What the export writes for an owner: the email, or the user name when the email is not
+    unique (or missing), so that importing the export finds the same person."""
+    if user is None:
+        return ""
+    if user.email and user.email.casefold() not in shared_emails:
+        return user.email
+    return user.username
+
+
+def shared_email_addresses() -> set[str]:
+    rows = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(email="")
+        .annotate(folded=Lower("email"))
+        .values("folded")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+    return {row["folded"] for row in rows}
+
+
+class RefIndex:
+    """Refs, exact first, then ignoring case."""
+
+    def __init__(self, refs):
+        self.exact = {}
+        self.folded = {}
+        for ref in refs:
+            self.add(ref)
+
+    def add(self, ref: str) -> None:
+        self.exact.setdefault(ref, ref)
+        self.folded.setdefault(ref.casefold(), ref)
+
+    def find(self, ref: str) -> str | None:
+        return self.exact.get(ref) or self.folded.get(ref.casefold())
+
+
+# --- Reading one row ----------------------------------------------------------------------------
+
+
+class _Row:
+    def __init__(self, table: reading.Table, number: int, values: tuple, problems: list):
+        self.table = table
+        self.sheet = table.spec.name
+        self.number = number
+        self.values = values
+        self.problems = problems
+        self.failed = False
+
+    def has(self, key: str) -> bool:
+        return key in self.table.columns
+
+    def raw(self, key: str):
+        position = self.table.columns.get(key)
+        if position is None or position >= len(self.values):
+            return None
+        value = self.values[position]
+        return reading.excel_error(value) or value
+
+    def problem(self, key: str, value, expected: str) -> object:
+        self.problems.append(Problem(self.sheet, self.number, key, display(value), expected))
+        self.failed = True
+        return _BAD
+
+    def get(self, key: str, parser=text_value):
+        """The parsed value of a column (None when empty), or _BAD after recording a problem."""
+        value = self.raw(key)
+        if isinstance(value, Unreadable):
+            return self.problem(key, value, value.expected)
+        required = REQUIRED_TEXT.get((self.sheet, key))
+        if is_blank(value):
+            if required:
+                return self.problem(key, "", required)
+            return None if parser is not text_value else ""
+        try:
+            parsed = parser(value)
+        except ValueProblem as problem:
+            return self.problem(key, value, problem.expected)
+        limit = MAX_LENGTH.get((self.sheet, key))
+        if limit and isinstance(parsed, str) and len(parsed) > limit:
+            return self.problem(
+                key, value, f"is too long ({len(parsed):,} characters); use at most {limit}"
+            )
+        return parsed
+
+
+# --- Building the preview -----------------------------------------------------------------------
+
+
+def build_preview(data: bytes, *, plan_label: str, name: str = "The file", author=None) -> Preview:
+    """Read, parse and match. Never writes. `author` is who initial ratings would be recorded as."""
+    preview = Preview(plan_label=plan_label.strip())
+    try:
+        Plan.dates_for_label(preview.plan_label)
+    except ValueError as error:
+        preview.refusal = f"Plan: {error}."
+        return preview
+    preview.plan = Plan.objects.filter(label=preview.plan_label).first()
+    if preview.plan is not None and preview.plan.status == PlanStatus.CLOSED:
+        preview.refusal = (
+            f"Plan {preview.plan_label} is closed; nothing can be imported into it. An "
+            "administrator can reopen it first."
+        )
+        return preview
+    try:
+        book = reading.read_book(data, name=name)
+    except reading.UnreadableFile as error:
+        preview.refusal = str(error)
+        return preview
+    preview.file_kind = book.kind
+    preview.notes.extend(book.notes)
+    preview.problems.extend(book.problems)
+    for table in book.tables.values():
+        preview.problems.extend(table.problems)
+    _Matcher(preview, book, author).run()
+    preview.problems.sort(key=_problem_order)
+    return preview
+
+
+def _problem_order(problem: Problem):
+    sheets = [spec.name for spec in columns.SHEETS]
+    sheet = sheets.index(problem.sheet) if problem.sheet in sheets else -1
+    return (sheet, problem.row or 0)
+
+
+class _Matcher:
+    def __init__(self, preview: Preview, book: reading.Book, author):
+        self.preview = preview
+        self.book = book
+        self.author = author
+        self.plan = preview.plan
+        self.work = _Work(author=author)
+        preview.work = self.work
+        self.teams = TeamIndex(Team.objects.only("id", "name"))
+        self.team_names = {team.pk: team.name for team in self.teams.by_key.values()}
+        self.points = settings.RATING_SCALE
+        self._load_plan()
+
+    # One query each for what the plan already holds.
+    def _load_plan(self):
+        self.existing = {}
+        self.contributions = defaultdict(dict)  # objective id -> team id -> (role, commitment)
+        self.dependencies = defaultdict(set)  # objective id -> refs it depends on
+        self.first_updates = {}  # (objective id, team id) -> rating of the newest update
+        self.milestones = {}  # (objective id, title) -> row
+        self.measures = {}
+        self.owners = {}
+        self.first_period = None
+        if self.plan is None:
+            return
+        fields = [
+            "id",
+            "ref",
+            "title",
+            "description",
+            "lead_team_id",
+            "owner_id",
+            "delivery_date",
+            "priority",
+            "state",
+            "stakeholders",
+            "expected_outcome",
+            "version",
+        ]
+        for row in Objective.objects.filter(plan=self.plan).values(*fields):
+            self.existing[row["ref"]] = row
+        for objective_id, team_id, role, commitment in Contribution.objects.filter(
+            objective__plan=self.plan
+        ).values_list("objective_id", "team_id", "role", "commitment"):
+            self.contributions[objective_id][team_id] = (role, commitment)
+        for objective_id, ref in Dependency.objects.filter(
+            objective__plan=self.plan, depends_on__plan=self.plan
+        ).values_list("objective_id", "depends_on__ref"):
+            self.dependencies[objective_id].add(ref)
+        self.first_period = self.plan.periods.order_by("month").first()
+        if self.first_period is not None:
+            for objective_id, team_id, rating in (
+                StatusUpdate.objects.filter(
+                    period=self.first_period, contribution__objective__plan=self.plan
+                )
+                .order_by("created_at", "pk")
+                .values_list("contribution__objective_id", "contribution__team_id", "rating")
+            ):
+                self.first_updates[(objective_id, team_id)] = rating
+        for row in (
+            Milestone.objects.filter(objective__plan=self.plan)
+            .order_by("pk")
+            .values("id", "objective_id", "title", "due_date", "done_date", "team_id")
+        ):
+            self.milestones.setdefault((row["objective_id"], row["title"]), row)
+        for row in (
+            Measure.objects.filter(objective__plan=self.plan)
+            .order_by("pk")
+            .values(
+                "id",
+                "objective_id",
+                "name",
+                "unit",
+                "direction",
+                "baseline_value",
+                "baseline_date",
+                "target_value",
+                "target_date",
+                "frequency",
+            )
+        ):
+            self.measures.setdefault((row["objective_id"], row["name"]), row)
+        owner_ids = {row["owner_id"] for row in self.existing.values() if row["owner_id"]}
+        self.owners = {user.pk: user for user in get_user_model().objects.filter(pk__in=owner_ids)}
+
+    def run(self):
+        self.refs = RefIndex(self.existing)
+        self.file_refs = RefIndex([])
+        objectives = self.book.tables.get("Objectives")
+        if objectives:
+            self._collect_refs(objectives)
+            self._objectives(objectives)
+        if milestones := self.book.tables.get("Milestones"):
+            self._children(milestones, "title", self._milestone_fields, self.milestones)
+        if measures := self.book.tables.get("Measures"):
+            self._children(measures, "name", self._measure_fields, self.measures)
+        if objectives:
+            self.preview.missing = [
+                (ref, row["title"])
+                for ref, row in sorted(self.existing.items())
+                if ref not in self.existing_refs_in_file
+            ]
+
+    def _collect_refs(self, table):
+        """Refs in the file, so other rows (and sheets) may point at objectives not yet made."""
+        self.existing_refs_in_file = set()
+        position = table.columns.get("ref")
+        if position is None:
+            return
+        for _, values in table.rows:
+            ref = text_value(values[position]) if position < len(values) else ""
+            if ref and not isinstance(values[position], Unreadable):
+                self.file_refs.add(ref)
+                if known := self.refs.find(ref):
+                    self.existing_refs_in_file.add(known)
+
+    def _result(self, table) -> SheetResult:
+        result = SheetResult(
+            name=table.spec.name, ignored_columns=table.ignored_headers, notes=table.notes
+        )
+        self.preview.sheets[table.spec.name] = result
+        return result
+
+    # --- Objectives -----------------------------------------------------------------------------
+
+    def _objectives(self, table):
+        result = self._result(table)
+        problems = self.preview.problems
+        wanted_owners = set()
+        if table.has("owner_email"):
+            position = table.columns["owner_email"]
+            wanted_owners = {
+                text_value(values[position])
+                for _, values in table.rows
+                if position < len(values) and not is_blank(values[position])
+            }
+        people = PeopleIndex(wanted_owners)
+        self.owners.update({user.pk: user for user in people.by_username.values()})
+        seen_refs: dict[str, int] = {}
+        for number, values in table.rows:
+            row = _Row(table, number, values, problems)
+            ref = row.get("ref")
+            if ref is not _BAD:
+                folded = ref.casefold()
+                if folded in seen_refs:
+                    row.problem(
+                        "ref",
+                        ref,
+                        f"is also used on row {seen_refs[folded]}; each objective needs its own "
+                        "ref",
+                    )
+                else:
+                    seen_refs[folded] = number
+            fields = {"title": row.get("title")}
+            for key in ("description", "stakeholders", "expected_outcome"):
+                if row.has(key):
+                    fields[key] = row.get(key)
+            if row.has("delivery_date"):
+                fields["delivery_date"] = row.get("delivery_date", parsing.parse_date)
+            if row.has("priority"):
+                priority = row.get("priority", parsing.parse_priority)
+                fields["priority"] = Priority.MEDIUM.value if priority is None else priority
+            if row.has("state"):
+                state = row.get("state", parsing.parse_state)
+                fields["state"] = State.NOT_STARTED.value if state is None else state
+            lead = row.get("lead_team", self._team)
+            contributors = None
+            if row.has("contributing_teams"):
+                contributors = self._contributors(row)
+            if row.has("owner_email"):
+                owner = row.get("owner_email", people.find)
+                fields["owner_id"] = owner.pk if owner not in (None, _BAD) else owner
+            depends_on = None
+            if row.has("depends_on"):
+                depends_on = self._depends_on(row, ref)
+            initial = None
+            if row.has("initial_rating"):
+                initial = row.get(
+                    "initial_rating", lambda v: parsing.parse_rating(v, points=self.points)
+                )
+            if row.failed:
+                continue
+            known = self.refs.find(ref)
+            intent = _ObjectiveIntent(
+                row=number,
+                ref=known or ref,
+                existing=self.existing.get(known) if known else None,
+                fields=fields,
+                lead=lead,
+                contributors=contributors,
+                depends_on=depends_on,
+                initial_rating=initial,
+            )
+            self._compare_objective(intent, result, row)
+        if any(i.record_rating for i in self.work.objectives) and self.author is None:
+            first = next(i for i in self.work.objectives if i.record_rating)
+            problems.append(
+                Problem(
+                    "Objectives",
+                    first.row,
+                    "initial_rating",
+                    ratings.label(first.initial_rating),
+                    "can't be recorded without a person to record it as; run import_plan with "
+                    "--user",
+                )
+            )
+
+    def _team(self, value) -> Team:
+        return self.teams.find(parsing.collapse_spaces(text_value(value)))
+
+    def _contributors(self, row: _Row) -> dict[Team, str] | object:
+        entries = row.get("contributing_teams", parsing.parse_team_list)
+        if entries is _BAD:
+            return _BAD
+        found = {}
+        for name, commitment in entries or []:
+            try:
+                team = self.teams.find(name)
+            except ValueProblem as problem:
+                row.problem("contributing_teams", name, problem.expected)
+                continue
+            found[team] = commitment
+        return found
+
+    def _depends_on(self, row: _Row, ref) -> list[str] | object:
+        refs = row.get("depends_on", parsing.parse_ref_list)
+        if refs is _BAD:
+            return _BAD
+        resolved = []
+        for needed in refs or []:
+            target = self.file_refs.find(needed) or self.refs.find(needed)
+            if target is None:
+                row.problem(
+                    "depends_on",
+                    needed,
+                    f"is not the ref of an objective in this file or in plan "
+                    f"{self.preview.plan_label}",
+                )
+            elif ref is not _BAD and target.casefold() == ref.casefold():
+                row.problem("depends_on", needed, "is this objective's own ref; leave it out")
+            else:
+                resolved.append(self.refs.find(target) or target)
+        return resolved
+
+    def _compare_objective(self, intent: _ObjectiveIntent, result: SheetResult, row: _Row):
+        contributors = intent.contributors or {}
+        contributors = {t: c for t, c in contributors.items() if t != intent.lead}
+        if intent.contributors is not None:
+            intent.contributors = contributors
+        existing = intent.existing
+        lead_name = intent.lead.name
+        if existing is None:
+            intent.record_rating = intent.initial_rating is not None
+            change = RowChange(intent.row, intent.ref, intent.fields["title"])
+            change.changes.append(("lead_team", "", lead_name))
+            result.created.append(change)
+            self.work.objectives.append(intent)
+            return
+        change = RowChange(intent.row, intent.ref, intent.fields["title"])
+        for key, value in intent.fields.items():
+            before = existing[key]
+            if key in ("title", "description", "stakeholders", "expected_outcome"):
+                before = _normalise_text(before)
+            if before != value:
+                intent.field_changes[key] = (existing[key], value)
+                change.changes.append(
+                    (_column_for(key), self._show(key, existing[key]), self._show(key, value))
+                )
+        current = self.contributions.get(existing["id"], {})
+        if existing["lead_team_id"] != intent.lead.pk:
+            intent.teams_changed = True
+            change.changes.append(
+                ("lead_team", self.team_names.get(existing["lead_team_id"], ""), lead_name)
+            )
+        if intent.contributors is not None:
+            before = {
+                team_id: _normalise_text(commitment)
+                for team_id, (role, commitment) in current.items()
+                if role != ContributionRole.LEAD and team_id != intent.lead.pk
+            }
+            after = {team.pk: commitment for team, commitment in contributors.items()}
+            if before != after:
+                intent.teams_changed = True
+                change.changes.append(
+                    (
+                        "contributing_teams",
+                        self._show_teams(before),
+                        self._show_teams(after),
+                    )
+                )
+        if intent.depends_on is not None:
+            before_refs = self.dependencies.get(existing["id"], set())
+            if before_refs != set(intent.depends_on):
+                intent.deps_changed = True
+                change.changes.append(
+                    (
+                        "depends_on",
+                        "; ".join(sorted(before_refs)) or EMPTY,
+                        "; ".join(sorted(intent.depends_on)) or EMPTY,
+                    )
+                )
+        if intent.initial_rating is not None:
+            reported = self.first_updates.get((existing["id"], intent.lead.pk))
+            if reported is None and existing["lead_team_id"] == intent.lead.pk:
+                intent.record_rating = True
+                after = ratings.label(intent.initial_rating)
+                change.changes.append(("initial_rating", ratings.NOT_REPORTED_LABEL, after))
+            elif reported is not None and reported != intent.initial_rating:
+                self.preview.warnings.append(
+                    Problem(
+                        "Objectives",
+                        intent.row,
+                        "initial_rating",
+                        ratings.label(intent.initial_rating),
+                        f"is not recorded: {lead_name} already reported "
+                        f"{ratings.label(reported)} for {self.first_period.label}",
+                    )
+                )
+        self.work.objectives.append(intent)
+        if change.changes:
+            result.updated.append(change)
+        else:
+            result.unchanged.append(change)
+
+    def _show(self, key, value) -> str:
+        if value is None or value == "":
+            return EMPTY
+        if key == "owner_id":
+            user = self.owners.get(value)
+            return (user.email or user.username) if user else EMPTY
+        if key == "priority":
+            return Priority(value).label
+        if key == "state":
+            return State(value).label
+        if isinstance(value, dt.date):
+            return value.strftime("%d/%m/%Y")
+        return display(value)
+
+    def _show_teams(self, teams: dict[int, str]) -> str:
+        parts = []
+        for team_id, commitment in sorted(teams.items(), key=lambda i: self.team_names[i[0]]):
+            name = self.team_names[team_id]
+            parts.append(f"{name}: {commitment}" if commitment else name)
+        return display("; ".join(parts), limit=200) or EMPTY
+
+    # --- Milestones and measures ----------------------------------------------------------------
+
+    def _objective_ref(self, row: _Row):
+        ref = row.get("objective_ref")
+        if ref is _BAD:
+            return _BAD
+        target = self.file_refs.find(ref) or self.refs.find(ref)
+        if target is None:
+            return row.problem(
+                "objective_ref",
+                ref,
+                f"is not the ref of an objective in this file or in plan {self.preview.plan_label}",
+            )
+        return self.refs.find(target) or target
+
+    def _milestone_fields(self, row: _Row) -> dict:
+        fields = {"due_date": row.get("due_date", parsing.parse_date)}
+        if row.has("team"):
+            team = row.get("team", self._team)
+            fields["team_id"] = team.pk if isinstance(team, Team) else team
+        if row.has("done_date"):
+            fields["done_date"] = row.get("done_date", parsing.parse_date)
+        return fields
+
+    def _measure_fields(self, row: _Row) -> dict:
+        fields = {}
+        if row.has("unit"):
+            fields["unit"] = row.get("unit")
+        if row.has("direction"):
+            direction = row.get("direction", parsing.parse_direction)
+            fields["direction"] = Direction.HIGHER.value if direction is None else direction
+        for key, model_field in (("baseline", "baseline_value"), ("target", "target_value")):
+            if row.has(key):
+                fields[model_field] = row.get(key, parsing.parse_number)
+        for key in ("baseline_date", "target_date"):
+            if row.has(key):
+                fields[key] = row.get(key, parsing.parse_date)
+        if row.has("frequency"):
+            frequency = row.get("frequency", parsing.parse_frequency)
+            fields["frequency"] = Frequency.MONTHLY.value if frequency is None else frequency
+        return fields
+
+    def _children(self, table, name_key, fields_for, existing_rows):
+        result = self._result(table)
+        problems = self.preview.problems
+        seen: dict[tuple[str, str], int] = {}
+        matched_ids = set()
+        noun = "milestone" if name_key == "title" else "measure"
+        intents = self.work.milestones if name_key == "title" else self.work.measures
+        for number, values in table.rows:
+            row = _Row(table, number, values, problems)
+            ref = self._objective_ref(row)
+            name = row.get(name_key)
+            if ref is not _BAD and name is not _BAD:
+                key = (ref.casefold(), name)
+                if key in seen:
+                    row.problem(
+                        name_key,
+                        name,
+                        f"is also on row {seen[key]} for {ref}; give each {noun} of an "
+                        "objective its own " + ("title" if noun == "milestone" else "name"),
+                    )
+                else:
+                    seen[key] = number
+            fields = fields_for(row)
+            if row.failed:
+                continue
+            existing_objective = self.existing.get(ref)
+            existing = None
+            if existing_objective is not None:
+                existing = existing_rows.get((existing_objective["id"], name))
+            intent = _ChildIntent(
+                row=number,
+                ref=ref,
+                key=name,
+                fields=fields,
+                existing_id=existing["id"] if existing else None,
+            )
+            intents.append(intent)
+            change = RowChange(number, f"{ref} · {name}", name)
+            if existing is None:
+                result.created.append(change)
+                continue
+            matched_ids.add(existing["id"])
+            for key, value in fields.items():
+                before = existing[key]
+                if key == "unit":
+                    before = _normalise_text(before)
+                if before != value:
+                    intent.field_changes[key] = (existing[key], value)
+                    shown = self._show_child(key, existing[key]), self._show_child(key, value)
+                    change.changes.append((_column_for(key), *shown))
+            (result.updated if change.changes else result.unchanged).append(change)
+        kept = sum(1 for row in existing_rows.values() if row["id"] not in matched_ids)
+        if noun == "milestone":
+            self.preview.kept_milestones = kept
+        else:
+            self.preview.kept_measures = kept
+
+    def _show_child(self, key, value) -> str:
+        if value is None or value == "":
+            return EMPTY
+        if key == "team_id":
+            return self.team_names.get(value, EMPTY)
+        if key == "direction":
+            return Direction(value).label
+        if key == "frequency":
+            return Frequency(value).label
+        if isinstance(value, float):
+            return text_value(value)
+        return self._show(key, value)
+
+
+def _normalise_text(value) -> str:
+    return text_value(value or "")
+
+
+def _column_for(model_field: str) -> str:
+    return {
+        "owner_id": "owner_email",
+        "team_id": "team",
+        "baseline_value": "baseline",
+        "target_value": "target",
+    }.get(model_field, model_field)
+
+
+# --- Applying -----------------------------------------------------------------------------------
+
+
+class NotConfirmable(Exception):
+    """apply() was given a preview with problems."""
+
+
+def import_plan(
+    data: bytes, *, plan_label: str, user=None, name: str = "The file", dry_run: bool = False
+) -> Preview:
+    """Validate and, when there are no problems and not dry_run, apply: all in one transaction."""
+    with transaction.atomic():
+        preview = build_preview(data, plan_label=plan_label, name=name, author=user)
+        if preview.ok and not dry_run:
+            apply(preview)
+    return preview
+
+
+def apply(preview: Preview, *, user=None) -> Preview:
+    """Write a problem-free preview to the database, all rows or none."""
+    if not preview.ok or preview.work is None:
+        raise NotConfirmable(f"{len(preview.problems)} problems; nothing was imported")
+    work = preview.work
+    author = user or work.author
+    with transaction.atomic():
+        plan = preview.plan or Plan.objects.filter(label=preview.plan_label).first()
+        if plan is None:
+            start, _ = Plan.dates_for_label(preview.plan_label)
+            plan = create_plan(start.year, status=PlanStatus.DRAFT)
+            preview.plan = plan
+        ids = _write_objectives(plan, work, author)
+        _write_dependencies(work, ids)
+        _write_children(work.milestones, Milestone, ids)
+        _write_children(work.measures, Measure, ids)
+        _record_initial_ratings(plan, work, ids, author)
+    return preview
+
+
+def _write_objectives(plan: Plan, work: _Work, author) -> dict[str, int]:
+    """Create and update objectives and their teams; returns ref -> id for the whole plan."""
+    ids = dict(Objective.objects.filter(plan=plan).values_list("ref", "id"))
+    new = [i for i in work.objectives if i.existing is None]
+    created = Objective.objects.bulk_create(
+        [
+            Objective(
+                plan=plan,
+                ref=intent.ref,
+                lead_team=intent.lead,
+                is_shared=bool(intent.contributors),
+                **{
+                    key: value
+                    for key, value in intent.fields.items()
+                    if not (key in ("priority", "state") and value is None)
+                },
+            )
+            for intent in new
+        ],
+        batch_size=500,
+    )
+    for intent, objective in zip(new, created, strict=True):
+        ids[intent.ref] = objective.pk
+    Contribution.objects.bulk_create(
+        [
+            contribution
+            for intent in new
+            for contribution in [
+                Contribution(
+                    objective_id=ids[intent.ref], team=intent.lead, role=ContributionRole.LEAD
+                ),
+                *(
+                    Contribution(
+                        objective_id=ids[intent.ref],
+                        team=team,
+                        role=ContributionRole.CONTRIBUTOR,
+                        commitment=commitment,
+                    )
+                    for team, commitment in (intent.contributors or {}).items()
+                ),
+            ]
+        ],
+        batch_size=1000,
+    )
+
+    changed = [i for i in work.objectives if i.existing is not None and i.field_changes]
+    if changed:
+        objects = []
+        now = timezone.now()
+        for intent in changed:
+            objective = Objective(
+                pk=intent.existing["id"], version=intent.existing["version"] + 1, updated_at=now
+            )
+            for key, (_, after) in intent.field_changes.items():
+                setattr(objective, key, after)
+            objects.append(objective)
+        update_fields = sorted({key for i in changed for key in i.field_changes} | {"version"})
+        Objective.objects.bulk_update(objects, update_fields + ["updated_at"], batch_size=500)
+        ObjectiveRevision.objects.bulk_create(
+            [
+                ObjectiveRevision(
+                    objective_id=intent.existing["id"],
+                    user=author,
+                    changes={
+                        _column_for(key): [_json(before), _json(after)]
+                        for key, (before, after) in intent.field_changes.items()
+                    },
+                )
+                for intent in changed
+            ]
+        )
+    for intent in work.objectives:
+        if intent.existing is not None and intent.teams_changed:
+            objective = Objective.objects.get(pk=intent.existing["id"])
+            if intent.contributors is None:
+                contributors = {
+                    c.team: c.commitment
+                    for c in objective.contributions.select_related("team")
+                    if c.role != ContributionRole.LEAD
+                }
+            else:
+                contributors = intent.contributors
+            services.set_teams(objective=objective, lead=intent.lead, contributors=contributors)
+    return ids
+
+
+def _json(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _write_dependencies(work: _Work, ids: dict[str, int]) -> None:
+    to_create = []
+    for intent in work.objectives:
+        if intent.depends_on is None or not (intent.existing is None or intent.deps_changed):
+            continue
+        objective_id = ids[intent.ref]
+        wanted = {ids[ref] for ref in intent.depends_on}
+        if intent.existing is not None:
+            current = set(
+                Dependency.objects.filter(objective_id=objective_id).values_list(
+                    "depends_on_id", flat=True
+                )
+            )
+            plan_ids = set(ids.values())
+            Dependency.objects.filter(
+                objective_id=objective_id,
+                depends_on_id__in=(current - wanted) & plan_ids,
+            ).delete()
+            wanted -= current
+        to_create += [
+            Dependency(objective_id=objective_id, depends_on_id=target) for target in wanted
+        ]
+    Dependency.objects.bulk_create(to_create, batch_size=1000)
+
+
+def _write_children(intents: list[_ChildIntent], model, ids: dict[str, int]) -> None:
+    name_field = "title" if model is Milestone else "name"
+    new = []
+    for intent in intents:
+        if intent.existing_id is not None:
+            continue
+        values = {k: v for k, v in intent.fields.items() if v is not None or _nullable(model, k)}
+        new.append(model(objective_id=ids[intent.ref], **{name_field: intent.key}, **values))
+    model.objects.bulk_create(new, batch_size=1000)
+    changed = [i for i in intents if i.existing_id is not None and i.field_changes]
+    if changed:
+        objects = []
+        for intent in changed:
+            row = model(pk=intent.existing_id)
+            for key, (_, after) in intent.field_changes.items():
+                setattr(row, key, after)
+            objects.append(row)
+        update_fields = sorted({key for i in changed for key in i.field_changes})
+        model.objects.bulk_update(objects, update_fields, batch_size=500)
+
+
+def _nullable(model, name: str) -> bool:
+    return model._meta.get_field(name).null
+
+
+def _record_initial_ratings(plan: Plan, work: _Work, ids: dict[str, int], author) -> None:
+    wanted = {ids[i.ref]: i.initial_rating for i in work.objectives if i.record_rating}
+    if not wanted:
+        return
+    period = plan.periods.order_by("month").first()
+    leads = Contribution.objects.filter(
+        objective_id__in=wanted, role=ContributionRole.LEAD
+    ).select_related("objective__plan")
+    for contribution in leads:
+        if StatusUpdate.objects.filter(contribution=contribution, period=period).exists():
+            continue
+        services.record_status(
+            contribution=contribution,
+            period=period,
+            rating=wanted[contribution.objective_id],
+            author=author,
+            going_well=INITIAL_RATING_NOTE,
+            lock_override=True,
+        )
+
+
+# Used by views and tests to show a count line per sheet.
+def sheet_line(result: SheetResult) -> str:
+    return (
+        f"{result.name}: {len(result.created):,} to create, {len(result.updated):,} to update, "
+        f"{len(result.unchanged):,} unchanged"
+    )
+
+
+__all__ = [
+    "Preview",
+    "SheetResult",
+    "RowChange",
+    "Problem",
+    "NotConfirmable",
+    "build_preview",
+    "apply",
+    "import_plan",
+    "owner_identifier",
+    "shared_email_addresses",
+]
