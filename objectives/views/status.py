@@ -16,8 +16,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
@@ -119,32 +120,37 @@ class TeamGroup:
 
 
 def _contributions(today: dt.date) -> QuerySet[Contribution]:
-    """Contributions with their team, objective, plan and current view, plus the rating the team
-    gave for the period containing `today` (newest first, so a correction wins) — one query."""
+    """Contributions with their team, objective, plan and current view, the plan's period
+    containing `today` (as `current_period`, missing when there is none) and the rating the team
+    gave for that period (newest first, so a correction wins): all in one query."""
     this_period = StatusUpdate.objects.filter(
         contribution=OuterRef("pk"),
         period__start_date__lte=today,
         period__end_date__gte=today,
     ).order_by("-created_at", "-pk")
-    return Contribution.objects.select_related(
-        "team", "objective__plan", "latest_update__period"
-    ).annotate(this_period_rating=Subquery(this_period.values("rating")[:1]))
-
-
-def _current_periods(plan_ids, today: dt.date) -> dict[int, Period]:
-    periods = Period.objects.filter(
-        plan_id__in=set(plan_ids), start_date__lte=today, end_date__gte=today
+    return (
+        Contribution.objects.annotate(
+            current_period=FilteredRelation(
+                "objective__plan__periods",
+                condition=Q(
+                    objective__plan__periods__start_date__lte=today,
+                    objective__plan__periods__end_date__gte=today,
+                ),
+            ),
+            this_period_rating=Subquery(this_period.values("rating")[:1]),
+        )
+        .select_related(
+            "team__directorate", "objective__plan", "latest_update__period", "current_period"
+        )
+        .order_by("objective__ref", "objective__plan__start_date")
     )
-    return {period.plan_id: period for period in periods}
 
 
-def _rows(user, contributions, today: dt.date, **extra) -> list[WorkRow]:
-    contributions = list(contributions)
-    periods = _current_periods((c.objective.plan_id for c in contributions), today)
+def _rows(user, contributions, **extra) -> list[WorkRow]:
     return [
         WorkRow(
             contribution=c,
-            period=periods.get(c.objective.plan_id),
+            period=getattr(c, "current_period", None),
             can_update=permissions.can_update_team_status(user, c.team),
             can_override_lock=permissions.can_override_lock(user, c.team),
             **extra,
@@ -167,19 +173,22 @@ def my_work(request):
     user = request.user
     today = clock.today()
     roles = permissions.team_roles(user)
-    teams = Team.objects.filter(pk__in=roles).select_related("directorate").order_by("name")
     contributions = (
         _contributions(today)
         .filter(team_id__in=roles)
         .exclude(objective__plan__status=PlanStatus.CLOSED)
-        .order_by("objective__ref", "objective__plan__start_date")
     )
-    by_team: dict[int, list[WorkRow]] = {}
-    for row in _rows(user, contributions, today):
-        by_team.setdefault(row.team.pk, []).append(row)
+    by_team: dict[int, list[WorkRow]] = {team_id: [] for team_id in roles}
+    teams: dict[int, Team] = {}
+    for row in _rows(user, contributions):
+        by_team[row.team.pk].append(row)
+        teams[row.team.pk] = row.team
+    if len(teams) < len(roles):  # teams with no objectives yet: one more query, only then
+        missing = Team.objects.filter(pk__in=set(roles) - set(teams))
+        teams.update(missing.select_related("directorate").in_bulk())
     groups = [
-        TeamGroup(team=team, is_lead=roles[team.pk] == Role.LEAD, rows=by_team.get(team.pk, []))
-        for team in teams
+        TeamGroup(team=team, is_lead=roles[team.pk] == Role.LEAD, rows=by_team[team.pk])
+        for team in sorted(teams.values(), key=lambda team: team.name)
     ]
     for group in groups:
         for row in group.rows:
@@ -212,10 +221,16 @@ def update_status(request, pk, team_id):
     objective = permissions.get_objective_for_user(user, pk)
     team = permissions.get_team_for_status(user, team_id)  # 403 for a team the user may not update
     today = clock.today()
-    contribution = get_object_or_404(_contributions(today), objective=objective, team=team)
+    # Every team on the objective in one query: this team's row, and the others it may ask.
+    involved = list(
+        _contributions(today).filter(objective=objective).order_by("role", "team__name")
+    )
+    contribution = next((c for c in involved if c.team_id == team.pk), None)
+    if contribution is None:
+        raise Http404("That team is not involved in this objective.")
     row = WorkRow(
         contribution=contribution,
-        period=None,
+        period=getattr(contribution, "current_period", None),
         can_update=True,
         can_override_lock=permissions.can_override_lock(user, team),
     )
@@ -223,17 +238,11 @@ def update_status(request, pk, team_id):
     if "cancel" in request.GET:
         if not request.htmx:
             return redirect("objectives:my_work")
-        row.period = _current_periods([objective.plan_id], today).get(objective.plan_id)
         row.state = "cancelled"
         return _htmx_aware(render(request, "objectives/my_work.html#row", {"row": row}))
 
     periods, current = _reportable_periods(objective.plan, today)
-    row.period = current
-    other_teams = [
-        c.team
-        for c in objective.contributions.select_related("team").order_by("role", "team__name")
-        if c.team_id != team.pk
-    ]
+    other_teams = [c.team for c in involved if c.team_id != team.pk]
     selected = _selected_period(request, periods, current)
     form = StatusUpdateForm(
         request.POST if request.method == "POST" else None,
@@ -264,13 +273,16 @@ def update_status(request, pk, team_id):
         else:
             return _saved(request, update, objective, team, today)
 
-    reported = (
-        StatusUpdate.objects.filter(contribution=contribution, period=selected)
-        .order_by("-created_at", "-pk")
-        .first()
-        if selected
-        else None
-    )
+    # The rating already given for the chosen month, so the form can say a save corrects it.
+    if selected is None or selected == current:
+        reported_rating = contribution.this_period_rating
+    else:
+        reported_rating = (
+            StatusUpdate.objects.filter(contribution=contribution, period=selected)
+            .order_by("-created_at", "-pk")
+            .values_list("rating", flat=True)
+            .first()
+        )
     earlier = [
         p for p in reversed(periods) if p != selected and (not p.locked or row.can_override_lock)
     ]
@@ -280,7 +292,7 @@ def update_status(request, pk, team_id):
         "objective": objective,
         "team": team,
         "period": selected,
-        "reported": reported,
+        "reported_rating": reported_rating,
         "earlier_periods": earlier,
         "locked_for_user": bool(selected and selected.locked and not row.can_override_lock),
         "narrative_hint": _narrative_hint(contribution),
@@ -313,7 +325,7 @@ def _saved(request, update: StatusUpdate, objective, team: Team, today: dt.date)
         row_id = f"status-c{update.contribution_id}"
         return _htmx_aware(redirect(reverse("objectives:my_work") + f"#{row_id}"))
     contributions = _contributions(today).filter(pk=update.contribution_id)
-    (row,) = _rows(request.user, contributions, today, state="saved")
+    (row,) = _rows(request.user, contributions, state="saved")
     return _htmx_aware(
         render(request, "objectives/my_work.html#row", {"row": row, "saved_summary": summary})
     )

@@ -39,10 +39,14 @@ def url(objective, team, query=""):
     return reverse("objectives:update_status", args=[objective.pk, team.pk]) + query
 
 
-def post(client, objective, team, *, htmx=False, **data):
+def post(client, objective, team, /, *, htmx=False, **data):
     data.setdefault("period", period(objective.plan, 8).pk)
     headers = {"HX-Request": "true"} if htmx else {}
     return client.post(url(objective, team), data, headers=headers)
+
+
+def vary(response) -> list[str]:
+    return [header.strip() for header in response["Vary"].split(",")]
 
 
 def errors(response) -> dict:
@@ -182,7 +186,7 @@ def test_without_javascript_a_save_redirects_to_my_work_with_a_message(cast, cli
     row = contribution(cast.objective_a, cast.team_a)
     assert response.status_code == 302
     assert response["Location"] == f"/#status-c{row.pk}"
-    assert response["Vary"] == "HX-Request"
+    assert "HX-Request" in vary(response)
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "Saved: NHS 111 online rated DIG-01 Amber for November 2024."
     ]
@@ -221,7 +225,7 @@ def test_with_htmx_a_save_swaps_the_row_in_place_and_focuses_its_status(cast, cl
     html = response.content.decode()
     pk = contribution(cast.objective_a, cast.team_a).pk
     assert response.status_code == 200
-    assert response["Vary"] == "HX-Request"
+    assert "HX-Request" in vary(response)
     assert "<html" not in html
     assert html.lstrip().startswith('<tr class="nhsuk-table__row app-my-work__row--saved">')
     assert (
@@ -240,7 +244,7 @@ def test_with_htmx_the_form_opens_inline_under_the_row(cast, client_for):
     )
     html = response.content.decode()
     pk = contribution(cast.objective_a, cast.team_a).pk
-    assert response["Vary"] == "HX-Request"
+    assert "HX-Request" in vary(response)
     assert "<html" not in html
     assert '<tr class="nhsuk-table__row app-my-work__row--open">' in html
     assert '<tr class="nhsuk-table__row app-status-form-row">' in html
@@ -251,7 +255,7 @@ def test_with_htmx_the_form_opens_inline_under_the_row(cast, client_for):
 def test_without_htmx_the_form_is_a_whole_page(cast, client_for):
     response = client_for(cast.lead_a).get(url(cast.objective_a, cast.team_a))
     html = response.content.decode()
-    assert response["Vary"] == "HX-Request"
+    assert "HX-Request" in vary(response)
     assert "<h1>Update DIG-01 " in html
     assert "hx-post" not in html
     assert f'<form method="post" action="{url(cast.objective_a, cast.team_a)}"' in html
@@ -582,7 +586,7 @@ def test_a_save_runs_a_fixed_number_of_queries(
     teams = [TeamFactory() for _ in range(contributors)]
     objective = ObjectiveFactory(plan=cast.plan, lead_team=cast.team_a, contributors=teams)
     client = client_for(cast.lead_a)
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(23):
         post(
             client,
             objective,
