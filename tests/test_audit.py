@@ -167,3 +167,30 @@ def test_audit_lines_go_to_the_audit_logger_as_json(settings):
         "level": "INFO",
         "propagate": False,
     }
+
+
+# --- Events recorded by the features ------------------------------------------------------------
+
+
+def test_a_directors_change_to_a_locked_period_is_recorded(cast, client, audit_lines, settings):
+    from objectives.models import Period, StatusUpdate
+    from tests.factories import period
+
+    settings.TODAY = dt.date(2024, 11, 15)
+    Period.objects.filter(plan=cast.plan, month=8).update(locked=True)
+    client.force_login(cast.director_a)
+
+    client.post(
+        reverse("objectives:update_status", args=[cast.objective_a.pk, cast.team_a.pk]),
+        {"period": period(cast.plan, 8).pk, "rating": "amber", "going_well": "Recovering"},
+    )
+
+    update = StatusUpdate.objects.get()
+    override = audit_lines()[-1]
+    assert {key: override[key] for key in ("event", "outcome", "user", "object", "details")} == {
+        "event": "lock_override",
+        "outcome": "saved",
+        "user": "director_a",
+        "object": {"type": "objectives.statusupdate", "id": update.pk, "label": str(update)},
+        "details": {"team": "NHS 111 online"},
+    }

@@ -24,6 +24,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from objectives import clock, permissions, ratings, services
+from objectives.audit import audit
 from objectives.forms.status import StatusUpdateForm
 from objectives.models import (
     Contribution,
@@ -271,6 +272,8 @@ def update_status(request, pk, team_id):
         except ValidationError as error:
             form.add_service_errors(error)
         else:
+            if update.lock_override:
+                audit("lock_override", obj=update, outcome="saved", request=request, team=team.name)
             return _saved(request, update, objective, team, today)
 
     # The rating already given for the chosen month, so the form can say a save corrects it.
