@@ -327,8 +327,18 @@ def _saved(request, update: StatusUpdate, objective, team: Team, today: dt.date)
         messages.success(request, summary)
         row_id = f"status-c{update.contribution_id}"
         return _htmx_aware(redirect(reverse("objectives:my_work") + f"#{row_id}"))
-    contributions = _contributions(today).filter(pk=update.contribution_id)
-    (row,) = _rows(request.user, contributions, state="saved")
-    return _htmx_aware(
-        render(request, "objectives/my_work.html#row", {"row": row, "saved_summary": summary})
+    # The saved row, and the team's other rows so the "not yet reported" count stays true.
+    team_rows = _rows(
+        request.user,
+        _contributions(today).filter(
+            Q(pk=update.contribution_id)
+            | Q(team=team) & ~Q(objective__plan__status=PlanStatus.CLOSED)
+        ),
     )
+    (row,) = [r for r in team_rows if r.contribution.pk == update.contribution_id]
+    row.state = "saved"
+    group = TeamGroup(
+        team=team, is_lead=team.pk in permissions.led_team_ids(request.user), rows=team_rows
+    )
+    context = {"row": row, "group": group, "saved_summary": summary}
+    return _htmx_aware(render(request, "objectives/update_status.html#saved", context))

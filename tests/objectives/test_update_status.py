@@ -235,6 +235,10 @@ def test_with_htmx_a_save_swaps_the_row_in_place_and_focuses_its_status(cast, cl
     assert '<strong class="app-rating rating--amber_red">Amber/Red</strong>' in html
     assert "Saved: NHS 111 online rated DIG-01 Amber/Red for November 2024." in html
     assert "Not yet reported" not in html
+    assert (
+        f'<template><p class="app-my-work__due" id="due-team-{cast.team_a.pk}" '
+        'hx-swap-oob="true">Everything is reported for November 2024.</p></template>'
+    ) in html
     assert StatusUpdate.objects.get().rating == "amber_red"
 
 
