@@ -96,6 +96,11 @@ class RowChange:
     label: str
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (column, before, after)
 
+    @property
+    def ref(self) -> str:
+        """The objective's ref (for milestones and measures, the ref their key starts with)."""
+        return self.key.split(" · ", 1)[0]
+
 
 @dataclass
 class SheetResult:
@@ -149,6 +154,25 @@ class Preview:
     @property
     def has_changes(self) -> bool:
         return bool(self.created or self.updated)
+
+    @property
+    def notices(self) -> list[str]:
+        """Everything worth knowing that doesn't stop the import, in the order of the file."""
+        found = [warning.message for warning in self.warnings] + list(self.notes)
+        for sheet in self.sheets.values():
+            if sheet.ignored_columns:
+                names = ", ".join(f"'{name}'" for name in sheet.ignored_columns)
+                several = len(sheet.ignored_columns) > 1
+                found.append(
+                    f"{sheet.name}: the import doesn't use the column{'s' if several else ''} "
+                    f"{names}, so {'they are' if several else 'it is'} ignored."
+                )
+            found += [
+                f"{sheet.name} row {number} was read as a note below the table and ignored: "
+                f"'{text[:80]}'"
+                for number, text in sheet.notes
+            ]
+        return found
 
 
 @dataclass

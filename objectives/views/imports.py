@@ -1,0 +1,299 @@
+"""Plan import pages: upload -> preview -> confirm; the template; export; start next year.
+
+Who: uploading, previewing, confirming and starting next year are for directors and admins
+(permissions.can_import_plan). The template holds no data, so anyone signed in may download it.
+An export holds only the objectives the person may view (permissions.can_view_objective, which
+today lets every signed-in person read every objective), so anyone signed in may export.
+
+Between upload and confirm the uploaded file is kept on the server's disk, in a private temporary
+folder (mode 0700), under a random token that is recorded in the uploader's session: a token not
+in your session is a 404, whoever you are. The preview is rebuilt from that file when the page is
+shown and again, inside the import's transaction, when it is confirmed, so what is imported is what
+was just validated against the database as it is then. Files are deleted on confirm, when a
+session holds more than a few, and after a day. (Keeping 5 MB files in the session would write
+them to the database on every request; on more than one machine, this folder must be shared or
+sessions kept on one machine.)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
+from django.db import DatabaseError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from objectives import permissions
+from objectives.forms.imports import NextYearForm, UploadForm, default_plan_label
+from objectives.importing import next_year, plan_export, plan_import, template
+from objectives.models import Plan, PlanStatus
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SESSION_KEY = "plan_imports"
+KEEP_PER_SESSION = 5
+KEEP_SECONDS = 24 * 60 * 60
+SHOWN_ROWS = 200  # rows listed per group on the preview; the counts are always complete
+SHOWN_PROBLEMS = 500
+
+
+def upload_dir() -> Path:
+    path = Path(tempfile.gettempdir()) / "shared-objectives-imports"
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
+# --- Keeping the upload between steps ------------------------------------------------------------
+
+
+def _path(token: str) -> Path:
+    return upload_dir() / f"{token}.upload"
+
+
+def _sweep() -> None:
+    cutoff = time.time() - KEEP_SECONDS
+    for path in upload_dir().glob("*.upload"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def _save_upload(request, data: bytes, *, plan: str, name: str) -> str:
+    _sweep()
+    token = secrets.token_urlsafe(24)
+    fd = os.open(_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    uploads = dict(request.session.get(SESSION_KEY, {}))
+    uploads[token] = {"plan": plan, "name": name}
+    while len(uploads) > KEEP_PER_SESSION:
+        oldest = next(iter(uploads))
+        _forget(uploads, oldest)
+    request.session[SESSION_KEY] = uploads
+    return token
+
+
+def _forget(uploads: dict, token: str) -> None:
+    uploads.pop(token, None)
+    _path(token).unlink(missing_ok=True)
+
+
+def _load_upload(request, token: str) -> tuple[bytes, dict]:
+    meta = request.session.get(SESSION_KEY, {}).get(token)
+    if meta is None:
+        raise Http404("No such upload in this session")
+    try:
+        return _path(token).read_bytes(), meta
+    except FileNotFoundError:
+        raise Http404("The upload has expired") from None
+
+
+def _drop_upload(request, token: str) -> None:
+    uploads = dict(request.session.get(SESSION_KEY, {}))
+    _forget(uploads, token)
+    request.session[SESSION_KEY] = uploads
+
+
+class _LimitedUploadHandler(TemporaryFileUploadHandler):
+    """Stops storing an upload once it passes IMPORT_MAX_BYTES (the rest is read and dropped)."""
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > settings.IMPORT_MAX_BYTES:
+            self.request.import_upload_too_large = True
+            raise StopUpload(connection_reset=False)
+        return super().receive_data_chunk(raw_data, start)
+
+
+# --- Pages --------------------------------------------------------------------------------------
+
+
+def _render(request, template_name: str, context: dict, *, status: int = 200):
+    name = f"{template_name}#page" if request.htmx else template_name
+    response = render(request, name, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _start_context(request, form) -> dict:
+    plans = list(Plan.objects.order_by("-start_date"))
+    return {
+        "form": form,
+        "plans": plans,
+        "max_size": plan_import.reading.megabytes(settings.IMPORT_MAX_BYTES),
+        "max_rows": settings.IMPORT_MAX_ROWS,
+    }
+
+
+@csrf_exempt  # the handler must be set before CSRF reads the body; _start checks CSRF itself
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request):
+    permissions.require(permissions.can_import_plan(request.user))
+    if request.method == "POST":
+        request.upload_handlers = [_LimitedUploadHandler(request)]
+    return _start(request)
+
+
+@csrf_protect
+def _start(request):
+    if request.method != "POST":
+        form = UploadForm(initial={"plan": default_plan_label()})
+        return _render(request, "objectives/import.html", _start_context(request, form))
+    form = UploadForm(
+        request.POST,
+        request.FILES,
+        too_large=getattr(request, "import_upload_too_large", False),
+    )
+    if not form.is_valid():
+        return _render(request, "objectives/import.html", _start_context(request, form))
+    name = os.path.basename(form.cleaned_data["file"].name or "the file")[:120]
+    label = form.cleaned_data["plan"]
+    token = _save_upload(request, form.data_bytes, plan=label, name=name)
+    url = reverse("imports:preview", args=[token])
+    if request.htmx:
+        # Show the preview straight away (the indicator stays up while it is built) and put its
+        # address in the location bar.
+        response = _preview_response(request, token, form.data_bytes, {"plan": label, "name": name})
+        response["HX-Push-Url"] = url
+        return response
+    return redirect(url, permanent=False)
+
+
+def _preview_context(preview: plan_import.Preview, token: str, meta: dict) -> dict:
+    return {
+        "preview": preview,
+        "token": token,
+        "file_name": meta["name"],
+        "plan_label": meta["plan"],
+        "problems": preview.problems[:SHOWN_PROBLEMS],
+        "hidden_problems": max(0, len(preview.problems) - SHOWN_PROBLEMS),
+        "sheets": list(preview.sheets.values()),
+        "shown_rows": SHOWN_ROWS,
+        "shown_rows_slice": f":{SHOWN_ROWS}",
+        "shown_rows_negative": -SHOWN_ROWS,
+        "notices": preview.notices,
+    }
+
+
+def _preview_response(request, token, data, meta, *, extra=None, status=200):
+    preview = plan_import.build_preview(
+        data, plan_label=meta["plan"], name=meta["name"], author=request.user
+    )
+    context = _preview_context(preview, token, meta) | (extra or {})
+    return _render(request, "objectives/import_preview.html", context, status=status)
+
+
+@login_required
+@require_GET
+def preview(request, token):
+    permissions.require(permissions.can_import_plan(request.user))
+    data, meta = _load_upload(request, token)
+    return _preview_response(request, token, data, meta)
+
+
+@login_required
+@require_POST
+def confirm(request, token):
+    permissions.require(permissions.can_import_plan(request.user))
+    data, meta = _load_upload(request, token)
+    try:
+        result = plan_import.import_plan(
+            data, plan_label=meta["plan"], user=request.user, name=meta["name"]
+        )
+    except DatabaseError:
+        preview = plan_import.build_preview(
+            data, plan_label=meta["plan"], name=meta["name"], author=request.user
+        )
+        context = _preview_context(preview, token, meta) | {
+            "apply_failed": "Nothing was imported: the database refused the change, perhaps "
+            "because someone changed the plan at the same moment. Check the preview and try again."
+        }
+        return _render(request, "objectives/import_preview.html", context, status=409)
+    if not result.ok:
+        context = _preview_context(result, token, meta) | {"confirm_refused": True}
+        return _render(request, "objectives/import_preview.html", context)
+    _drop_upload(request, token)
+    messages.success(
+        request,
+        f"Imported {meta['name']} into plan {result.plan.label}: {result.summary}.",
+    )
+    target = reverse("imports:start")
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+@login_required
+@require_GET
+def template_download(request):
+    # Anyone signed in: the template holds the column guide and team names, no plan data.
+    permissions.require(request.user.is_active)
+    response = HttpResponse(template.build_template(points=settings.RATING_SCALE), XLSX)
+    response["Content-Disposition"] = 'attachment; filename="business-plan-template.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
+def export(request, plan_id):
+    plan = get_object_or_404(Plan, pk=plan_id)
+    # Every objective in the export passes permissions.can_view_objective (see plan_export).
+    permissions.require(request.user.is_active)
+    response = HttpResponse(plan_export.export_plan(plan, user=request.user), XLSX)
+    filename = plan_export.export_filename(plan)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_next_year(request):
+    permissions.require(permissions.can_import_plan(request.user))
+    plans = list(Plan.objects.order_by("-start_date"))
+    source_id = request.POST.get("source") or request.GET.get("source")
+    source = None
+    if source_id:
+        try:
+            source = get_object_or_404(Plan, pk=int(source_id))
+        except ValueError:
+            raise Http404("No such plan") from None
+    elif plans:
+        source = next((p for p in plans if p.status != PlanStatus.CLOSED), plans[0])
+    form = None
+    if source is not None:
+        form = NextYearForm(request.POST or None, source=source)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = next_year.carry_over(
+                    source=source,
+                    label=form.cleaned_data["label"],
+                    objective_ids=form.cleaned_data["objectives"],
+                )
+            except next_year.CarryOverError as error:
+                form.add_error("label", str(error))
+            else:
+                messages.success(
+                    request,
+                    f"Copied {len(result.objectives)} objectives from plan {source.label} into "
+                    f"plan {result.plan.label} ({result.plan.get_status_display().lower()}), "
+                    f"with {result.measures} measures and {result.dependencies} dependencies. "
+                    "No status updates were copied.",
+                )
+                return redirect("imports:start")
+    context = {"plans": plans, "source": source, "form": form}
+    return _render(request, "objectives/import_next_year.html", context)
