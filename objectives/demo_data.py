@@ -42,7 +42,7 @@ G, AG, A, AR, R = "green", "amber_green", "amber", "amber_red", "red"
 STORIES = {
     "steady": [G, G, G, G, G, G, G],
     "steady_ag": [AG, AG, G, AG, AG, AG, AG],
-    "deteriorating": [G, AG, AG, A, AR, AR, R],
+    "deteriorating": [G, AG, AG, A, A, AR, R],
     "slipping": [AG, AG, A, A, A, AR, AR],
     "recovering": [A, A, AG, AG, G, G, G],
     "silent": [AG, AG, A, A, None, None, None],

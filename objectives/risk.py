@@ -624,22 +624,26 @@ def _deterioration(team: TeamView, context: _Context) -> Flag | None:
     history = team.history
     if len(history) < 2:
         return None
+    latest = history[-1]
+    latest_step = STEP[latest.rating]
+    if latest_step == 0:
+        return None  # Green now: nothing has fallen to here
     limits = context.limits
     window = history[-limits["deterioration_window"] :]
-    latest = window[-1]
     best = min(window[:-1], key=lambda r: STEP[r.rating])
-    fall = STEP[latest.rating] - STEP[best.rating]
+    fall = latest_step - STEP[best.rating]
+    by_steps = fall >= limits["deterioration_steps"]
     falls = limits["deterioration_consecutive_falls"]
     chain = history[-(falls + 1) :]
     consecutive = (
-        falls > 0
+        not by_steps
+        and falls > 0
         and len(chain) == falls + 1
         and all(
             b.period_month == a.period_month + 1 and STEP[b.rating] > STEP[a.rating]
             for a, b in zip(chain, chain[1:], strict=False)
         )
     )
-    by_steps = fall >= limits["deterioration_steps"]
     if not (by_steps or consecutive):
         return None
     if by_steps:
