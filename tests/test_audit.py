@@ -194,3 +194,24 @@ def test_a_directors_change_to_a_locked_period_is_recorded(cast, client, audit_l
         "object": {"type": "objectives.statusupdate", "id": update.pk, "label": str(update)},
         "details": {"team": "NHS 111 online"},
     }
+
+
+def test_a_plan_import_is_recorded_with_the_plan_and_file(cast, client, audit_lines):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(cast.director_a)
+    csv = b"ref,title,lead_team\nDIG-02,Open the new front door,NHS 111 online\n"
+    upload = client.post(
+        reverse("imports:start"),
+        {"plan": "2024/25", "file": SimpleUploadedFile("plan.csv", csv, "text/csv")},
+    )
+    client.post(upload.headers["Location"].replace("/preview/", "/confirm/"))
+
+    imported = audit_lines()[-1]
+    assert {key: imported[key] for key in ("event", "outcome", "user", "object", "details")} == {
+        "event": "plan_import",
+        "outcome": "imported",
+        "user": "director_a",
+        "object": {"type": "objectives.plan", "id": cast.plan.pk, "label": str(cast.plan)},
+        "details": {"file": "plan.csv"},
+    }

@@ -36,6 +36,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from objectives import permissions
+from objectives.audit import audit
 from objectives.forms.imports import NextYearForm, UploadForm, default_plan_label
 from objectives.importing import next_year, plan_export, plan_import, template
 from objectives.models import Plan, PlanStatus
@@ -223,9 +224,11 @@ def confirm(request, token):
         }
         return _render(request, "objectives/import_preview.html", context, status=409)
     if not result.ok:
+        audit("plan_import", outcome="refused", request=request, file=meta["name"])
         context = _preview_context(result, token, meta) | {"confirm_refused": True}
         return _render(request, "objectives/import_preview.html", context)
     _drop_upload(request, token)
+    audit("plan_import", obj=result.plan, outcome="imported", request=request, file=meta["name"])
     messages.success(
         request,
         f"Imported {meta['name']} into plan {result.plan.label}: {result.summary}.",
