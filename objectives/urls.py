@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import browse, status
+from .views import browse, measures, status
 
 app_name = "objectives"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     ),
     path("objectives/", browse.objective_list, name="list"),
     path("objectives/<int:pk>/", browse.objective_detail, name="detail"),
+    path("measures/<int:pk>/", measures.measure_detail, name="measure"),
+    path("measures/<int:pk>/readings/", measures.add_readings, name="add_readings"),
+    path("measures/<int:pk>/rebase/", measures.measure_rebase, name="measure_rebase"),
 ]
