@@ -28,23 +28,26 @@ Special-cause rules, run within a phase (a rebase starts a new phase with its ow
 ``run_length`` is 7 by default; 6 is allowed. A reading that triggers several rules is described by
 the first of: outside, trend, two of three, run.
 
-Everything here is plain Python over plain values: no Django, no database. ``analyse()`` is written
-for speed (bench/bench_spc.py runs it over 5,000 measures): the per-reading work is done by builtins
-over bytes, and the per-reading objects (``Signal``) are only built when a chart or table asks.
+Everything here is plain Python over plain values: no Django, no database. ``analyse()`` is
+written for speed (bench/bench_spc.py runs it over 5,000 measures, as the risk engine does): it
+works out the limits and what describes the *latest* reading, which is all that the verdict, the
+icons and the risk engine need. Tagging every reading (``Analysis.spans`` and ``.signals``, for
+charts and tables) runs on first use, over bytes with one zone per reading so that the rules are
+C-level searches.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from fractions import Fraction
 from functools import cached_property
-from itertools import pairwise, repeat
+from itertools import repeat
+from numbers import Real
 from operator import gt, lt, sub
 from typing import NamedTuple
 
@@ -143,31 +146,42 @@ KIND_HEADLINE = {
     Kind.NEITHER: "Special cause variation",
 }
 
-# kind of a special cause by direction of the measure and side of the signal
-_KIND = {
-    HIGHER: {Side.HIGH: Kind.IMPROVEMENT, Side.LOW: Kind.CONCERN},
-    LOWER: {Side.HIGH: Kind.CONCERN, Side.LOW: Kind.IMPROVEMENT},
-    NEITHER: {Side.HIGH: Kind.NEITHER, Side.LOW: Kind.NEITHER},
+# Enum members as module globals: attribute access on an enum class is slow enough to show in
+# the benchmark, and analyse() touches them for every span.
+_OUTSIDE, _TREND, _TWO_OF_THREE, _RUN = Rule
+_HIGH, _LOW = Side
+_IMPROVEMENT, _CONCERN, _NEUTRAL = Kind
+_PASS, _FAIL, _HIT_AND_MISS = Assurance
+_RULE_ORDER = tuple(Rule)
+
+# (kind of a high signal, kind of a low signal) by direction of the measure
+_KINDS = {
+    HIGHER: (_IMPROVEMENT, _CONCERN),
+    LOWER: (_CONCERN, _IMPROVEMENT),
+    NEITHER: (_NEUTRAL, _NEUTRAL),
 }
 _VARIATION = {(kind, side): Variation(f"{kind}_{side}") for kind in Kind for side in Side}
 
-# Zones of a reading within its phase, as bytes so that the rules can run as C-level searches:
+# Zones of a reading within its phase, as bytes so that the rules run as C-level searches:
 #   0 below the lower limit | 1 in the lower near-limit band | 2 below the mean | 3 on the mean
 #   4 above the mean | 5 in the upper near-limit band | 6 above the upper limit
-_BELOW_LIMIT, _LOW_BAND, _ON_MEAN, _HIGH_BAND, _ABOVE_LIMIT = 0, 1, 3, 5, 6
+_BELOW_LIMIT, _LOW_BAND, _HIGH_BAND, _ABOVE_LIMIT = 0, 1, 5, 6
 # zone → side of the mean: 0 below, 1 on, 2 above
 _SIDE_OF_ZONE = bytes.maketrans(bytes(range(7)), bytes((0, 0, 0, 1, 2, 2, 2)))
 _OUTSIDE_RE = re.compile(rb"\x00+|\x06+")
-_BAND_RE = {_HIGH_BAND: re.compile(rb"\x05"), _LOW_BAND: re.compile(rb"\x01")}
+# a window of three on one side of the mean with two or more of them in the band; the lookahead
+# lets windows overlap
+_TWO_OF_THREE_RE = {
+    _HIGH_BAND: re.compile(rb"(?=\x05\x05[\x04-\x06]|\x05[\x04-\x06]\x05|[\x04-\x06]\x05\x05)"),
+    _LOW_BAND: re.compile(rb"(?=\x01\x01[\x00-\x02]|\x01[\x00-\x02]\x01|[\x00-\x02]\x01\x01)"),
+}
 _RUN_RE = {n: re.compile(rb"\x00{%d,}|\x02{%d,}" % (n, n)) for n in RUN_LENGTHS}
+# rises[i] is 1 when reading i + 1 is higher than reading i
 _RISING_RE = {n: re.compile(rb"\x01{%d,}" % (n - 1)) for n in RUN_LENGTHS}
 _NOT_RISING_RE = {n: re.compile(rb"\x00{%d,}" % (n - 1)) for n in RUN_LENGTHS}
-_RUN_BYTES = {n: (b"\x00" * n, b"\x02" * n) for n in RUN_LENGTHS}
-_STEP_BYTES = {n: (b"\x01" * (n - 1), b"\x00" * (n - 1)) for n in RUN_LENGTHS}
 
-_INF = math.inf
 _isfinite = math.isfinite
-_nextafter = math.nextafter
+_new_tuple = tuple.__new__
 
 
 class SeriesError(ValueError):
@@ -191,29 +205,27 @@ class Problem:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Phase:
+class Phase(NamedTuple):
     """Readings ``start`` to ``end - 1`` share one set of limits, computed from the first
-    ``baseline_count`` of them."""
+    ``baseline_count`` of them (fewer than the baseline asked for: *trial* limits).
+
+    A NamedTuple, like Span, rather than a frozen dataclass: ``analyse()`` makes one or two per
+    measure and the dataclass cost a tenth of the time the benchmark allows.
+    """
 
     start: int
     end: int
     baseline_count: int
     mean: float
     mean_moving_range: float
+    lower: float  # process limits: mean ∓ 2.66 × mean moving range
+    upper: float
     trial: bool
     screened_out: int = 0  # moving ranges dropped by screening
 
     @property
-    def lower(self) -> float:
-        return self.mean - LIMIT_FACTOR * self.mean_moving_range
-
-    @property
-    def upper(self) -> float:
-        return self.mean + LIMIT_FACTOR * self.mean_moving_range
-
-    @property
     def near_lower(self) -> float:
+        """Lower edge of the near-limit band: mean − 1.773 × mean moving range."""
         return self.mean - NEAR_FACTOR * self.mean_moving_range
 
     @property
@@ -225,7 +237,9 @@ class Phase:
         """All baseline readings are equal: the limits sit on the mean."""
         return self.mean_moving_range == 0
 
-    def __len__(self) -> int:
+    @property
+    def length(self) -> int:
+        """How many readings the phase holds."""
         return self.end - self.start
 
 
@@ -241,7 +255,9 @@ class Span(NamedTuple):
     end: int
     kind: Kind
 
-    def __len__(self) -> int:  # type: ignore[override]
+    @property
+    def length(self) -> int:
+        """How many readings the span holds."""
         return self.end - self.start
 
 
@@ -260,15 +276,18 @@ class Signal:
 
     @property
     def rule(self) -> Rule:
+        """The rule that describes this reading: the first of ``rules``."""
         return self.rules[0]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Analysis:
-    """The result of ``analyse()``: readings in date order, phases and special-cause spans.
+    """The result of ``analyse()``: readings in date order, their phases and limits, and the span
+    that describes the latest reading (``latest``, None when it is common cause).
 
-    ``spans`` are ordered by phase, then rule (outside, trend, two of three, run), then position, so
-    the first span holding a reading is the one that describes it.
+    ``latest`` is all that the verdict, the icons and the risk engine need, so ``analyse()`` works
+    it out from the end of the series. ``spans`` and ``signals`` (every special-cause reading, for
+    charts and tables) are worked out on first use and kept.
     """
 
     dates: tuple[date, ...]
@@ -277,8 +296,36 @@ class Analysis:
     target: float | None
     run_length: int
     phases: tuple[Phase, ...]
-    spans: tuple[Span, ...]
+    latest: Span | None
     ignored_rebase_dates: tuple[date, ...] = ()
+
+    def __init__(
+        self,
+        dates,
+        values,
+        direction,
+        target,
+        run_length,
+        phases,
+        latest,
+        ignored_rebase_dates=(),
+    ):
+        # One write instead of the generated frozen __init__'s one object.__setattr__ per field:
+        # analyse() builds one per measure, and that cost showed in the benchmark.
+        object.__setattr__(
+            self,
+            "__dict__",
+            {
+                "dates": dates,
+                "values": values,
+                "direction": direction,
+                "target": target,
+                "run_length": run_length,
+                "phases": phases,
+                "latest": latest,
+                "ignored_rebase_dates": ignored_rebase_dates,
+            },
+        )
 
     @property
     def has_chart(self) -> bool:
@@ -294,21 +341,18 @@ class Analysis:
             return "1 more reading is needed before a chart can be drawn."
         return f"{missing} more readings are needed before a chart can be drawn."
 
-    @property
-    def latest_span(self) -> Span | None:
-        """The span that describes the latest reading, or None when it is common cause."""
-        n = len(self.values)
-        for span in self.spans:
-            if span.end == n:
-                return span
-        return None
+    @cached_property
+    def spans(self) -> tuple[Span, ...]:
+        """Every special-cause span, ordered by phase, then rule (outside, trend, two of three,
+        run), then position: the first span holding a reading is the one that describes it."""
+        return _all_spans(self.values, self.phases, self.direction, self.run_length)
 
     @property
     def variation(self) -> Variation | None:
         """Variation icon for the latest reading; None when there is no chart."""
         if len(self.values) < MIN_POINTS:
             return None
-        span = self.latest_span
+        span = self.latest
         if span is None:
             return Variation.COMMON_CAUSE
         return _VARIATION[span.kind, span.side]
@@ -319,6 +363,7 @@ class Analysis:
         return _assurance(self.target, self.direction, self.phases)
 
     def phase_of(self, index: int) -> Phase:
+        """The phase that reading ``index`` belongs to."""
         for phase in self.phases:
             if index < phase.end:
                 return phase
@@ -378,9 +423,6 @@ class Analysis:
         return tuple(notes)
 
 
-_RULE_ORDER = list(Rule)
-
-
 @dataclass(frozen=True, slots=True)
 class Summary:
     """What the risk engine needs from a chart."""
@@ -391,11 +433,11 @@ class Summary:
 
 
 def summarise(analysis: Analysis) -> Summary:
-    span = analysis.latest_span
+    span = analysis.latest
     return Summary(
         variation=analysis.variation,
         assurance=analysis.assurance,
-        latest_is_concern=span is not None and span.kind is Kind.CONCERN,
+        latest_is_concern=span is not None and span.kind is _CONCERN,
     )
 
 
@@ -427,7 +469,7 @@ def analyse(
         direction = NEITHER
     else:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
-    if target is not None:
+    if target is not None and (type(target) is not float or not _isfinite(target)):
         target = _target(target)
     if run_length not in RUN_LENGTHS:
         raise ValueError(f"run_length must be 6 or 7, not {run_length!r}")
@@ -435,11 +477,12 @@ def analyse(
         raise ValueError(f"baseline must be a whole number of at least {MIN_POINTS}")
 
     # Fast path: a list of (date, float) pairs in date order. Anything else goes through
-    # _clean(), which sorts, converts or explains what is wrong.
+    # _clean(), which converts and sorts, or raises SeriesError saying what is wrong.
     if type(rows) is not list and type(rows) is not tuple:
         rows = _as_list(rows)
     try:
-        dates, values = zip(*rows, strict=True)
+        # rows of three or more fields give three or more columns and fail the unpacking
+        dates, values = zip(*rows)  # noqa: B905
         total = sum(values)
         ok = (
             type(total) is float
@@ -447,160 +490,237 @@ def analyse(
             and type(dates[0]) is date
             and all(map(lt, dates, dates[1:]))
         )
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         ok = False
     if not ok:
         dates, values = _clean(rows)
     n = len(values)
     if n < MIN_POINTS:
-        return Analysis(dates, values, direction, target, run_length, (), ())
+        return Analysis(dates, values, direction, target, run_length, (), None)
 
-    ignored = ()
     if rebase_dates:
         starts, ignored = _phase_starts(dates, rebase_dates)
-    else:
-        starts = (0,)
-
-    kinds = _KIND[direction]
-    high_kind = kinds[Side.HIGH]
-    low_kind = kinds[Side.LOW]
-    # rises[i] is 1 when reading i + 1 is higher than reading i
-    rises = bytes(map(gt, values[1:], values))
-    rising_bytes, not_rising_bytes = _STEP_BYTES[run_length]
-    run_low_bytes, run_high_bytes = _RUN_BYTES[run_length]
-
-    phases = []
-    spans = []
-    ends = (*starts[1:], n)
-    for start, end in zip(starts, ends, strict=True):
-        count = end - start
-        k = baseline if baseline < count else count
-        base = values[start : start + k]
-        mean = sum(base) / k
-        moving_ranges = list(map(abs, map(sub, base[1:], base)))
-        mean_mr = sum(moving_ranges) / (k - 1)
-        screened = 0
-        if screen_moving_ranges and mean_mr > 0:
-            cutoff = SCREEN_FACTOR * mean_mr
-            kept = [r for r in moving_ranges if r < cutoff]
-            screened = len(moving_ranges) - len(kept)
-            if screened:
-                mean_mr = sum(kept) / len(kept)
-        if not _isfinite(mean_mr * LIMIT_FACTOR):
-            raise SeriesError(
-                [Problem(-1, "series", "The readings are too large to draw a chart from.")]
+        phases = tuple(
+            map(
+                _phase,
+                repeat(values),
+                starts,
+                (*starts[1:], n),
+                repeat(baseline),
+                repeat(screen_moving_ranges),
             )
-        phases.append(Phase(start, end, k, mean, mean_mr, k < baseline, screened))
-
-        width = LIMIT_FACTOR * mean_mr
-        near = NEAR_FACTOR * mean_mr
-        # bisect_right counts thresholds <= v; nudging the upper ones up by one float makes
-        # "above" strict on both sides and gives a zone of its own to a reading on the mean.
-        thresholds = (
-            mean - width,
-            mean - near,
-            mean,
-            _nextafter(mean, _INF),
-            _nextafter(mean + near, _INF),
-            _nextafter(mean + width, _INF),
         )
-        segment = values if count == n else values[start:end]
-        zones = bytes(map(bisect_right, repeat(thresholds), segment))
+    else:
+        phases, ignored = (_phase(values, 0, n, baseline, screen_moving_ranges),), ()
+    latest = _latest_span(values, phases[-1], run_length, _KINDS[direction])
+    return Analysis(dates, values, direction, target, run_length, phases, latest, ignored)
 
-        # outside the limits
-        if _BELOW_LIMIT in zones or _ABOVE_LIMIT in zones:
-            for match in _OUTSIDE_RE.finditer(zones):
-                if zones[match.start()] == _ABOVE_LIMIT:
-                    side, kind = Side.HIGH, high_kind
-                else:
-                    side, kind = Side.LOW, low_kind
-                spans.append(
-                    Span(Rule.OUTSIDE, side, start + match.start(), start + match.end(), kind)
-                )
 
-        # trend: run_length readings each strictly above (below) the one before
-        if rising_bytes in rises:
-            for match in _RISING_RE[run_length].finditer(rises, start, end - 1):
-                spans.append(Span(Rule.TREND, Side.HIGH, match.start(), match.end() + 1, high_kind))
-        if not_rising_bytes in rises:
-            # "not rising" includes equal neighbours, which break a falling trend
-            for match in _NOT_RISING_RE[run_length].finditer(rises, start, end - 1):
-                _falling_spans(values, match.start(), match.end(), run_length, low_kind, spans)
-
-        # two of three beyond the near-limit band, all three on one side of the mean
-        sides = zones.translate(_SIDE_OF_ZONE)
-        if zones.count(_HIGH_BAND) > 1:
-            _two_of_three(zones, sides, _HIGH_BAND, 2, start, Side.HIGH, high_kind, spans)
-        if zones.count(_LOW_BAND) > 1:
-            _two_of_three(zones, sides, _LOW_BAND, 0, start, Side.LOW, low_kind, spans)
-
-        # run on one side of the mean
-        if run_low_bytes in sides or run_high_bytes in sides:
-            for match in _RUN_RE[run_length].finditer(sides):
-                if sides[match.start()]:
-                    side, kind = Side.HIGH, high_kind
-                else:
-                    side, kind = Side.LOW, low_kind
-                spans.append(Span(Rule.RUN, side, start + match.start(), start + match.end(), kind))
-
-    return Analysis(
-        dates, values, direction, target, run_length, tuple(phases), tuple(spans), ignored
+def _phase(values, start: int, end: int, baseline: int, screen: bool) -> Phase:
+    """Limits for readings ``start`` to ``end - 1`` from the first ``baseline`` of them."""
+    count = end - start
+    k = baseline if baseline < count else count
+    base = values[start : start + k]
+    if screen:
+        mean_mr, screened = _screened_mean_moving_range(base)
+    else:
+        mean_mr, screened = sum(map(abs, map(sub, base[1:], base))) / (k - 1), 0
+    width = LIMIT_FACTOR * mean_mr
+    if not _isfinite(width):
+        raise SeriesError([Problem(-1, "series", "The readings are too large to chart.")])
+    mean = sum(base) / k
+    # tuple.__new__ skips NamedTuple's Python-level __new__: a tenth of a microsecond per measure
+    return _new_tuple(
+        Phase, (start, end, k, mean, mean_mr, mean - width, mean + width, k < baseline, screened)
     )
 
 
-def _falling_spans(values, first: int, last: int, run_length: int, kind: Kind, spans: list):
-    """Readings first..last never rise; split them where neighbours are equal."""
+def _latest_span(values, phase: Phase, run_length: int, kinds) -> Span | None:
+    """The span that describes the last reading, found by looking back from it.
+
+    Gives the same answer as the first span of ``_all_spans()`` that ends at the last reading
+    (tests/objectives/test_spc.py checks this on random series), without tagging every reading.
+    Spans are made with tuple.__new__ here, as Phase is in _phase(), for speed.
+    """
+    start, n = phase.start, phase.end
+    mean, upper, lower = phase.mean, phase.upper, phase.lower
+    high_kind, low_kind = kinds
+    i = n - 1
+    last = values[i]
+
+    if last > upper:
+        while i > start and values[i - 1] > upper:
+            i -= 1
+        return _new_tuple(Span, (_OUTSIDE, _HIGH, i, n, high_kind))
+    if last < lower:
+        while i > start and values[i - 1] < lower:
+            i -= 1
+        return _new_tuple(Span, (_OUTSIDE, _LOW, i, n, low_kind))
+
+    previous = values[i - 1]
+    if last > previous:
+        while i > start and values[i] > values[i - 1]:
+            i -= 1
+        if n - i >= run_length:
+            return _new_tuple(Span, (_TREND, _HIGH, i, n, high_kind))
+    elif last < previous:
+        while i > start and values[i] < values[i - 1]:
+            i -= 1
+        if n - i >= run_length:
+            return _new_tuple(Span, (_TREND, _LOW, i, n, low_kind))
+
+    if n - start >= 3:
+        near = NEAR_FACTOR * phase.mean_moving_range  # as Phase.near_upper and near_lower
+        if last > mean + near:
+            a, b = values[n - 3], values[n - 2]
+            near_upper = mean + near
+            if a > mean and b > mean and (near_upper < a <= upper or near_upper < b <= upper):
+                return _latest_two_of_three(values, phase, _HIGH_BAND, _HIGH, high_kind)
+        elif last < mean - near:
+            a, b = values[n - 3], values[n - 2]
+            near_lower = mean - near
+            if a < mean and b < mean and (lower <= a < near_lower or lower <= b < near_lower):
+                return _latest_two_of_three(values, phase, _LOW_BAND, _LOW, low_kind)
+
+    if n - start >= run_length:
+        if last > mean:
+            if min(values[n - run_length : n]) > mean:
+                i = n - run_length
+                while i > start and values[i - 1] > mean:
+                    i -= 1
+                return _new_tuple(Span, (_RUN, _HIGH, i, n, high_kind))
+        elif last < mean and max(values[n - run_length : n]) < mean:
+            i = n - run_length
+            while i > start and values[i - 1] < mean:
+                i -= 1
+            return _new_tuple(Span, (_RUN, _LOW, i, n, low_kind))
+    return None
+
+
+def _latest_two_of_three(values, phase: Phase, band: int, side: Side, kind: Kind) -> Span:
+    """The two-of-three span ending at the last reading. Rare enough to tag the whole phase for,
+    which keeps its extent identical to what _all_spans() finds."""
+    spans = []
+    _two_of_three(_zones(values, phase), band, phase.start, side, kind, spans)
+    return spans[-1]
+
+
+def _zones(values, phase: Phase) -> bytes:
+    """One byte per reading of ``phase``: its zone (see _SIDE_OF_ZONE above)."""
+    mean, upper, lower = phase.mean, phase.upper, phase.lower
+    near_upper, near_lower = phase.near_upper, phase.near_lower
+    # "beyond" is strict on both sides: a reading exactly on a limit is inside it
+    return bytes(
+        [
+            (6 if v > upper else 5 if v > near_upper else 4)
+            if v > mean
+            else (2 if v >= near_lower else 1 if v >= lower else 0)
+            if v < mean
+            else 3
+            for v in values[phase.start : phase.end]
+        ]
+    )
+
+
+def _all_spans(values, phases, direction: str, run_length: int) -> tuple[Span, ...]:
+    """Every special-cause span: each rule run over each phase."""
+    high_kind, low_kind = _KINDS[direction]
+    # rises[i] is 1 when reading i + 1 is higher than reading i
+    rises = bytes(map(gt, values[1:], values))
+    spans = []
+    for phase in phases:
+        start, end = phase.start, phase.end
+        zones = _zones(values, phase)
+        sides = zones.translate(_SIDE_OF_ZONE)
+
+        # outside the process limits
+        for match in _OUTSIDE_RE.finditer(zones):
+            i, j = match.span()
+            if zones[i]:
+                spans.append(Span(_OUTSIDE, _HIGH, start + i, start + j, high_kind))
+            else:
+                spans.append(Span(_OUTSIDE, _LOW, start + i, start + j, low_kind))
+
+        # trend: run_length readings each strictly higher (lower) than the one before
+        for match in _RISING_RE[run_length].finditer(rises, start, end - 1):
+            i, j = match.span()
+            spans.append(Span(_TREND, _HIGH, i, j + 1, high_kind))
+        for match in _NOT_RISING_RE[run_length].finditer(rises, start, end - 1):
+            _falling(values, *match.span(), run_length, low_kind, spans)
+
+        # two of three beyond the near-limit band, all three on the same side of the mean
+        _two_of_three(zones, _HIGH_BAND, start, _HIGH, high_kind, spans)
+        _two_of_three(zones, _LOW_BAND, start, _LOW, low_kind, spans)
+
+        # run on one side of the mean
+        for match in _RUN_RE[run_length].finditer(sides):
+            i, j = match.span()
+            if sides[i]:
+                spans.append(Span(_RUN, _HIGH, start + i, start + j, high_kind))
+            else:
+                spans.append(Span(_RUN, _LOW, start + i, start + j, low_kind))
+    return tuple(spans)
+
+
+def _screened_mean_moving_range(base) -> tuple[float, int]:
+    """Mean moving range leaving out those ≥ 3.267 × the mean, and how many were left out."""
+    moving_ranges = list(map(abs, map(sub, base[1:], base)))
+    mean_mr = sum(moving_ranges) / len(moving_ranges)
+    cutoff = SCREEN_FACTOR * mean_mr
+    kept = [r for r in moving_ranges if r < cutoff]
+    if not kept or len(kept) == len(moving_ranges):
+        return mean_mr, 0
+    return sum(kept) / len(kept), len(moving_ranges) - len(kept)
+
+
+def _falling(values, first: int, last: int, run_length: int, kind: Kind, spans: list) -> None:
+    """Readings ``first``..``last`` never rise; equal neighbours split them into falling trends."""
     run_start = first
     for i in range(first, last):
         if values[i + 1] == values[i]:
             if i - run_start >= run_length - 1:
-                spans.append(Span(Rule.TREND, Side.LOW, run_start, i + 1, kind))
+                spans.append(Span(_TREND, _LOW, run_start, i + 1, kind))
             run_start = i + 1
     if last - run_start >= run_length - 1:
-        spans.append(Span(Rule.TREND, Side.LOW, run_start, last + 1, kind))
+        spans.append(Span(_TREND, _LOW, run_start, last + 1, kind))
 
 
-def _two_of_three(zones, sides, band, side_code, offset, side, kind, spans):
-    """Tag readings in ``band`` that share a window of three, all on ``side_code`` of the mean."""
-    positions = [m.start() for m in _BAND_RE[band].finditer(zones)]
-    last = len(zones) - 1
+def _two_of_three(zones: bytes, band: int, offset: int, side: Side, kind: Kind, spans: list):
+    """Tag the readings in ``band`` of every qualifying window of three; one span per stretch."""
     tagged = set()
-    for a, b in pairwise(positions):
-        gap = b - a
-        if gap == 2:
-            ok = sides[a + 1] == side_code
-        elif gap == 1:
-            ok = (a > 0 and sides[a - 1] == side_code) or (b < last and sides[b + 1] == side_code)
-        else:
-            ok = False
-        if ok:
-            tagged.add(a)
-            tagged.add(b)
-    run_start = None
-    for i in sorted(tagged):
-        if run_start is None:
-            run_start = previous = i
-        elif i == previous + 1:
-            previous = i
-        else:
-            spans.append(
-                Span(Rule.TWO_OF_THREE, side, offset + run_start, offset + previous + 1, kind)
-            )
-            run_start = previous = i
-    if run_start is not None:
-        spans.append(Span(Rule.TWO_OF_THREE, side, offset + run_start, offset + previous + 1, kind))
+    for match in _TWO_OF_THREE_RE[band].finditer(zones):
+        i = match.start()
+        for j in (i, i + 1, i + 2):
+            if zones[j] == band:
+                tagged.add(j)
+    if not tagged:
+        return
+    tagged = sorted(tagged)
+    first = previous = tagged[0]
+    for i in tagged[1:]:
+        if i != previous + 1:
+            spans.append(Span(_TWO_OF_THREE, side, offset + first, offset + previous + 1, kind))
+            first = i
+        previous = i
+    spans.append(Span(_TWO_OF_THREE, side, offset + first, offset + previous + 1, kind))
 
 
 def _phase_starts(dates, rebase_dates) -> tuple[tuple[int, ...], tuple[date, ...]]:
-    """Index of the first reading of each phase; rebases that would leave a phase with fewer than
-    MIN_POINTS readings are ignored (and reported) rather than drawn as a chart with no limits."""
+    """Index of the first reading of each phase, and the rebase dates not applied.
+
+    A rebase that would leave a phase with fewer than MIN_POINTS readings is not applied (and is
+    reported in ``Analysis.notes``) rather than drawn as a phase with no limits.
+    """
     n = len(dates)
     starts = [0]
     ignored = []
-    for when in sorted({_as_date(d) for d in rebase_dates}):
+    if len(rebase_dates) > 1:
+        rebase_dates = sorted({_as_date(d) for d in rebase_dates})
+    for when in rebase_dates:
+        when = _as_date(when)
         index = bisect_left(dates, when)
         if index == 0:
-            continue  # before the first reading: nothing to split
+            continue  # on or before the first reading: nothing to split
         if index - starts[-1] >= MIN_POINTS and n - index >= MIN_POINTS:
             starts.append(index)
         else:
@@ -609,6 +729,8 @@ def _phase_starts(dates, rebase_dates) -> tuple[tuple[int, ...], tuple[date, ...
 
 
 def _as_date(value) -> date:
+    if type(value) is date:
+        return value
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -634,11 +756,11 @@ def _assurance(target, direction, phases) -> Assurance | None:
     phase = phases[-1]
     lower, upper = phase.lower, phase.upper
     if lower <= target <= upper:
-        return Assurance.HIT_AND_MISS
-    target_below = target < lower
-    if direction == HIGHER:
-        return Assurance.PASS if target_below else Assurance.FAIL
-    return Assurance.FAIL if target_below else Assurance.PASS
+        return _HIT_AND_MISS
+    # outside the limits on the easy side passes, on the hard side fails
+    if (target < lower) == (direction == HIGHER):
+        return _PASS
+    return _FAIL
 
 
 # ---------------------------------------------------------------------------------------------
@@ -659,10 +781,13 @@ def _as_list(rows) -> list:
 
 
 def _as_number(value) -> float | None:
-    """A float for int, float, Decimal and Fraction values; None for anything else (bool too)."""
+    """A float for real numbers (int, float, Decimal, Fraction, NumPy's); None for anything else.
+
+    bool is an int in Python and counts as 0 or 1, as it does on analyse()'s fast path.
+    """
     if type(value) is float:
         return value
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | Fraction):
+    if not isinstance(value, Real | Decimal):
         return None
     try:
         return float(value)
@@ -674,7 +799,7 @@ def validate_series(rows) -> list[Problem]:
     """Everything wrong with ``rows`` of (date, value), by position (0-based); [] when fine.
 
     Dates must be ``date`` objects (a ``datetime`` counts as its date) and unique; values must be
-    finite numbers (int, float, Decimal or Fraction; not text, not bool). Order does not matter.
+    finite real numbers (not text, not None). Order does not matter: analyse() sorts.
     """
     try:
         rows = list(rows)
@@ -745,23 +870,35 @@ def _clean(rows) -> tuple[tuple[date, ...], tuple[float, ...]]:
 
 
 def format_value(value: float, unit: str = "") -> str:
-    """65.0 → "65%", 1234.5 → "1,235 days", 0.1234 → "0.123"."""
-    magnitude = abs(value)
-    if value == int(value) or magnitude >= 1000:
-        text = f"{value:,.0f}"
-    elif magnitude >= 100:
-        text = f"{value:.1f}"
-    else:
-        text = f"{value:.3g}"
-        if "e" in text:
-            text = f"{value:.2e}"
-    if not unit:
-        return text
+    """A reading for people: 3 significant figures, whole numbers from 1,000 up.
+
+    65.0 → "65%", 61.234 → "61.2%", 1234.5 → "1,234 days", 0.1234 → "0.123", £ goes in front.
+    """
+    text = f"{value:.3g}"
+    if "e" in text:  # 1,000 or more, or under 0.0001
+        text = f"{value:,.0f}" if abs(value) >= 1 else f"{value:.1e}"
     if unit == "%":
         return text + "%"
-    if unit in ("£", "$", "€"):
-        return ("-" + unit + text[1:]) if text.startswith("-") else unit + text
-    return f"{text} {unit}"
+    if not unit:
+        return text
+    if unit in _PREFIX_UNITS:
+        return "-" + unit + text[1:] if value < 0 else unit + text
+    return text + " " + unit
+
+
+_PREFIX_UNITS = frozenset({"£", "$", "€"})
+
+
+def format_range(low: float, high: float, unit: str = "") -> str:
+    """Two readings for people: "45.5% to 58.1%", "3.5 to 7 days", "£12 to £20"."""
+    low_text, high_text = f"{low:.3g}", f"{high:.3g}"
+    if "e" in low_text or "e" in high_text or unit in _PREFIX_UNITS:
+        return f"{format_value(low, unit)} to {format_value(high, unit)}"
+    if unit == "%":
+        return f"{low_text}% to {high_text}%"
+    if unit:
+        return f"{low_text} to {high_text} {unit}"
+    return f"{low_text} to {high_text}"
 
 
 def _month(when: date) -> str:
@@ -772,20 +909,17 @@ def _day(when: date) -> str:
     return f"{when.day} {MONTHS[when.month]} {when.year}"
 
 
-_LIMIT_WORD = {Side.HIGH: "upper", Side.LOW: "lower"}
-_MEAN_WORD = {Side.HIGH: "above", Side.LOW: "below"}
-_TREND_WORD = {Side.HIGH: "rising", Side.LOW: "falling"}
-
-
 def describe(span: Span) -> str:
-    """What one special-cause span says, as a sentence fragment starting with a capital."""
-    if span.rule is Rule.OUTSIDE:
-        return f"{_MEAN_WORD[span.side].capitalize()} the {_LIMIT_WORD[span.side]} process limit"
-    if span.rule is Rule.TREND:
-        return f"Part of {len(span)} readings in a row {_TREND_WORD[span.side]}"
-    if span.rule is Rule.TWO_OF_THREE:
-        return f"2 of 3 readings close to the {_LIMIT_WORD[span.side]} process limit"
-    return f"Part of {len(span)} readings in a row {_MEAN_WORD[span.side]} the average"
+    """What a special-cause span says about each of its readings, for tables and tooltips."""
+    high = span.side is _HIGH
+    rule = span.rule
+    if rule is _OUTSIDE:
+        return "Above the upper process limit" if high else "Below the lower process limit"
+    if rule is _TREND:
+        return f"Part of {span.length} readings in a row {'rising' if high else 'falling'}"
+    if rule is _TWO_OF_THREE:
+        return f"2 of 3 readings close to the {'upper' if high else 'lower'} process limit"
+    return f"Part of {span.length} readings in a row {'above' if high else 'below'} the average"
 
 
 def verdict(analysis: Analysis, *, unit: str = "") -> str:
@@ -794,56 +928,64 @@ def verdict(analysis: Analysis, *, unit: str = "") -> str:
     "Special cause concern: 7 readings in a row below the average since June 2024. At this rate
     the target of 65% will consistently be missed."
     """
-    n = len(analysis.values)
+    values = analysis.values
+    n = len(values)
     if n < MIN_POINTS:
         return analysis.reason
     phase = analysis.phases[-1]
-    span = analysis.latest_span
-    latest = analysis.values[-1]
+    span = analysis.latest
+    collapsed = phase.mean_moving_range == 0
     if span is None:
-        text = (
-            f"Common cause variation: the latest reading, {format_value(latest, unit)}, is within "
-            f"the process limits of {format_value(phase.lower, unit)} to "
-            f"{format_value(phase.upper, unit)}."
-        )
-    else:
-        headline = KIND_HEADLINE[span.kind]
-        side = span.side
-        rule = span.rule
-        if rule is Rule.OUTSIDE:
-            limit = phase.upper if side is Side.HIGH else phase.lower
+        if collapsed:
             text = (
-                f"{headline}: the latest reading, {format_value(latest, unit)}, is "
-                f"{_MEAN_WORD[side]} the {_LIMIT_WORD[side]} process limit of "
-                f"{format_value(limit, unit)}."
-            )
-        elif rule is Rule.TWO_OF_THREE:
-            text = (
-                f"{headline}: 2 of the last 3 readings are close to the {_LIMIT_WORD[side]} "
-                "process limit."
+                f"Common cause variation: every baseline reading is "
+                f"{format_value(phase.mean, unit)}, so the process limits sit on the mean."
             )
         else:
-            what = _TREND_WORD[side] if rule is Rule.TREND else f"{_MEAN_WORD[side]} the average"
+            text = (
+                "Common cause variation: the latest reading is within the process limits of "
+                f"{format_range(phase.lower, phase.upper, unit)}."
+            )
+    else:
+        headline = KIND_HEADLINE[span.kind]
+        high = span.side is _HIGH
+        rule = span.rule
+        if rule is _OUTSIDE:
+            text = f"{headline}: the latest reading, {format_value(values[-1], unit)}, is " + (
+                f"above the upper process limit of {format_value(phase.upper, unit)}."
+                if high
+                else f"below the lower process limit of {format_value(phase.lower, unit)}."
+            )
+        elif rule is _TWO_OF_THREE:
+            text = (
+                f"{headline}: 2 of the last 3 readings are close to the "
+                f"{'upper' if high else 'lower'} process limit."
+            )
+        else:
+            if rule is _TREND:
+                what = "rising" if high else "falling"
+            else:
+                what = "above the average" if high else "below the average"
             text = (
                 f"{headline}: {span.end - span.start} readings in a row {what} since "
                 f"{_month(analysis.dates[span.start])}."
             )
-    if phase.collapsed:
-        text += " All baseline readings are the same, so the limits sit on the mean."
+    if collapsed:
+        if span is not None:
+            text += " All baseline readings are the same, so the limits sit on the mean."
     elif phase.trial:
         text += f" Trial limits from {phase.baseline_count} readings."
-    assurance = analysis.assurance
-    if assurance is not None:
-        target = format_value(analysis.target, unit)
-        if assurance is Assurance.PASS:
-            text += f" At this rate the target of {target} will consistently be met."
-        elif assurance is Assurance.FAIL:
-            text += f" At this rate the target of {target} will consistently be missed."
-        else:
-            text += (
-                f" At this rate the target of {target} will sometimes be met and sometimes missed."
-            )
-    return text
+    target = analysis.target
+    if target is None or analysis.direction == NEITHER:
+        return text
+    # the assurance icon's rule (see _assurance), spelt out
+    if phase.lower <= target <= phase.upper:
+        outcome = "will sometimes be met and sometimes missed"
+    elif (target < phase.lower) == (analysis.direction == HIGHER):
+        outcome = "will consistently be met"
+    else:
+        outcome = "will consistently be missed"
+    return f"{text} At this rate the target of {format_value(target, unit)} {outcome}."
 
 
 __all__ = [
