@@ -133,7 +133,9 @@ class Action(models.Model):
         return self.owner_name
 
     def is_overdue(self, today) -> bool:
-        return self.state == ActionState.OPEN and self.due_date is not None and self.due_date < today
+        return (
+            self.state == ActionState.OPEN and self.due_date is not None and self.due_date < today
+        )
 
 
 class DecisionKind(models.TextChoices):

@@ -6,138 +6,331 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('objectives', '0001_initial'),
+        ("objectives", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CollaborationDay',
+            name="CollaborationDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('date', models.DateField()),
-                ('venue', models.CharField(blank=True, max_length=200)),
-                ('purpose', models.TextField(blank=True, help_text='What the day is for, in a sentence or two')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('facilitator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='facilitated_days', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='collaboration_days', to='objectives.plan')),
-                ('teams', models.ManyToManyField(related_name='collaboration_days', to='objectives.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("date", models.DateField()),
+                ("venue", models.CharField(blank=True, max_length=200)),
+                (
+                    "purpose",
+                    models.TextField(
+                        blank=True, help_text="What the day is for, in a sentence or two"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "facilitator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="facilitated_days",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="collaboration_days",
+                        to="objectives.plan",
+                    ),
+                ),
+                (
+                    "teams",
+                    models.ManyToManyField(related_name="collaboration_days", to="objectives.team"),
+                ),
             ],
             options={
-                'ordering': ['-date', 'title'],
+                "ordering": ["-date", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('what', models.TextField()),
-                ('owner_name', models.CharField(blank=True, help_text='Someone without an account here', max_length=120)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('state', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('dropped', 'Dropped')], default='open', max_length=8)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('objective', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='review_actions', to='objectives.objective')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='review_actions', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='review_actions', to='objectives.team')),
-                ('day', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='reviews.collaborationday')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("what", models.TextField()),
+                (
+                    "owner_name",
+                    models.CharField(
+                        blank=True, help_text="Someone without an account here", max_length=120
+                    ),
+                ),
+                ("due_date", models.DateField(blank=True, null=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done"), ("dropped", "Dropped")],
+                        default="open",
+                        max_length=8,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "objective",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="review_actions",
+                        to="objectives.objective",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="review_actions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="review_actions",
+                        to="objectives.team",
+                    ),
+                ),
+                (
+                    "day",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="reviews.collaborationday",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['day', 'created_at', 'pk'],
+                "ordering": ["day", "created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DaySession',
+            name="DaySession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.TimeField()),
-                ('title', models.CharField(max_length=200)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('day', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='reviews.collaborationday')),
-                ('objectives', models.ManyToManyField(blank=True, related_name='+', to='objectives.objective')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.TimeField()),
+                ("title", models.CharField(max_length=200)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "day",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="reviews.collaborationday",
+                    ),
+                ),
+                (
+                    "objectives",
+                    models.ManyToManyField(blank=True, related_name="+", to="objectives.objective"),
+                ),
             ],
             options={
-                'ordering': ['day', 'starts_at', 'order', 'pk'],
+                "ordering": ["day", "starts_at", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('carry_on', 'Carry on'), ('rebaseline', 'Rebaseline'), ('descope', 'Descope'), ('escalate', 'Escalate'), ('stop', 'Stop')], max_length=12)),
-                ('why', models.TextField()),
-                ('at', models.DateTimeField()),
-                ('day', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='reviews.collaborationday')),
-                ('objective', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='objectives.objective')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("carry_on", "Carry on"),
+                            ("rebaseline", "Rebaseline"),
+                            ("descope", "Descope"),
+                            ("escalate", "Escalate"),
+                            ("stop", "Stop"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("why", models.TextField()),
+                ("at", models.DateTimeField()),
+                (
+                    "day",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="reviews.collaborationday",
+                    ),
+                ),
+                (
+                    "objective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="objectives.objective",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['day', 'at', 'pk'],
+                "ordering": ["day", "at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='FocusObjective',
+            name="FocusObjective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('day', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='focus', to='reviews.collaborationday')),
-                ('objective', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='objectives.objective')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                (
+                    "day",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="focus",
+                        to="reviews.collaborationday",
+                    ),
+                ),
+                (
+                    "objective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="objectives.objective",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['day', 'position'],
+                "ordering": ["day", "position"],
             },
         ),
         migrations.AddIndex(
-            model_name='collaborationday',
-            index=models.Index(fields=['date'], name='reviews_col_date_c02e7d_idx'),
+            model_name="collaborationday",
+            index=models.Index(fields=["date"], name="reviews_col_date_c02e7d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='collaborationday',
-            constraint=models.CheckConstraint(condition=models.Q(('title', ''), _negated=True), name='day_title_not_blank'),
+            model_name="collaborationday",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("title", ""), _negated=True), name="day_title_not_blank"
+            ),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['day', 'state'], name='reviews_act_day_id_e5c99c_idx'),
+            model_name="action",
+            index=models.Index(fields=["day", "state"], name="reviews_act_day_id_e5c99c_idx"),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('what', ''), _negated=True), name='action_what_not_blank'),
+            model_name="action",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("what", ""), _negated=True), name="action_what_not_blank"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['open', 'done', 'dropped'])), name='action_state_valid'),
+            model_name="action",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("state__in", ["open", "done", "dropped"])),
+                name="action_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='daysession',
-            constraint=models.CheckConstraint(condition=models.Q(('title', ''), _negated=True), name='session_title_not_blank'),
+            model_name="daysession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("title", ""), _negated=True), name="session_title_not_blank"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['carry_on', 'rebaseline', 'descope', 'escalate', 'stop'])), name='decision_kind_valid'),
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind__in", ["carry_on", "rebaseline", "descope", "escalate", "stop"])
+                ),
+                name="decision_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(('why', ''), _negated=True), name='decision_why_not_blank'),
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("why", ""), _negated=True), name="decision_why_not_blank"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='focusobjective',
-            constraint=models.UniqueConstraint(fields=('day', 'objective'), name='objective_in_focus_once'),
+            model_name="focusobjective",
+            constraint=models.UniqueConstraint(
+                fields=("day", "objective"), name="objective_in_focus_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='focusobjective',
-            constraint=models.UniqueConstraint(fields=('day', 'position'), name='one_focus_per_position'),
+            model_name="focusobjective",
+            constraint=models.UniqueConstraint(
+                fields=("day", "position"), name="one_focus_per_position"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='focusobjective',
-            constraint=models.CheckConstraint(condition=models.Q(('position__gte', 1)), name='focus_position_from_1'),
+            model_name="focusobjective",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("position__gte", 1)), name="focus_position_from_1"
+            ),
         ),
     ]
