@@ -124,8 +124,10 @@ def format_value(value, unit: str = "") -> str:
 
 def chart_svg(panel: Panel) -> str:
     """The control chart as inline SVG, drawn by objectives/charts.py (shared with the PDFs)."""
-    from objectives import charts
-
+    try:
+        from objectives import charts
+    except ImportError:  # TEMPORARY: until objectives/charts.py is committed
+        return ""
     drawing = charts.control_chart(
         panel.analysis, unit=panel.measure.unit, title=panel.measure.name
     )
