@@ -1,11 +1,11 @@
 """Loads what the at-risk rules need for a plan, calls objectives/risk.py, applies acknowledgements.
 
-``evaluate(plan)`` reads everything in eight queries whatever the number of objectives (periods,
-dependencies, objectives, involved teams, their recent updates, milestones, measures with readings,
-acknowledgements), as tuples rather than model instances, then builds the rules' plain facts and
-evaluates them. The rows are kept in a ``Snapshot`` so that one load can be evaluated "as of" an
-earlier day too (what changed since last month, the weekly digest): as of a day, only updates made,
-milestones done and readings taken by that day count.
+``evaluate(plan)`` reads everything in six queries whatever the number of objectives (periods,
+dependencies, objectives with their milestones, involved teams with their recent updates, measures
+with their readings, acknowledgements), as tuples rather than model instances, then builds the
+rules' plain facts and evaluates them. The rows are kept in a ``Snapshot`` so that one load can
+be evaluated "as of" an earlier day too (what changed since last month, the weekly digest): as of
+a day, only updates made, milestones done and readings taken by that day count.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, TextField
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -33,12 +33,11 @@ from .models import (
     FlagAcknowledgement,
     Measure,
     Membership,
-    Milestone,
     Objective,
     Period,
     Plan,
+    PlanStatus,
     Role,
-    StatusUpdate,
 )
 
 
@@ -166,25 +165,56 @@ def _json(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
-OBJECTIVE_FIELDS = ("pk", "ref", "title", "lead_team__name", "owner_id", "state", "delivery_date")
+OBJECTIVE_FIELDS = (
+    "pk",
+    "ref",
+    "title",
+    "lead_team__name",
+    "owner_id",
+    "state",
+    "delivery_date",
+    # One row per milestone (or one row with none): a parent with its children in one query.
+    "milestones__title",
+    "milestones__due_date",
+    "milestones__done_date",
+    "milestones__team__name",
+)
 
 
-def load(plan: Plan, *, objectives=None, today=None, earliest=None) -> Snapshot:
+def plan_and_periods(label: str | None = None) -> tuple[Plan | None, list[tuple]]:
+    """The plan labelled ``label`` (default: the latest agreed plan) with its periods as
+    (id, month, start, end) rows, in one query when it has periods. Pass the rows to ``load``."""
+    if label:
+        chosen = Plan.objects.filter(label=label)
+    else:
+        chosen = Plan.objects.filter(status=PlanStatus.AGREED).order_by("-start_date")
+    periods = list(
+        Period.objects.filter(plan=Subquery(chosen.values("pk")[:1]))
+        .select_related("plan")
+        .order_by("month")
+    )
+    if periods:
+        plan = periods[0].plan
+        return plan, [(p.pk, p.month, p.start_date, p.end_date) for p in periods]
+    return chosen.first(), []
+
+
+def load(plan: Plan, *, objectives=None, today=None, earliest=None, periods=None) -> Snapshot:
     """Read everything the rules need for ``plan`` (or for the ``objectives`` queryset within it,
     plus the objectives those depend on) to evaluate it as of ``today`` and any day back to
-    ``earliest``. Eight queries, however many objectives."""
+    ``earliest``. Six queries, however many objectives; five when the caller passes the plan's
+    ``periods`` (rows from ``plan_and_periods``)."""
     today = today or clock.today()
     earliest = min(earliest or today, today)
     limits = current_thresholds()
 
-    period_rows = [
-        (pk, month, _date(start), _date(end))
-        for pk, month, start, end in _fetch(
+    if periods is None:
+        periods = _fetch(
             Period.objects.filter(plan=plan)
             .order_by("month")
             .values_list("pk", "month", "start_date", "end_date")
         )
-    ]
+    period_rows = [(pk, month, _date(start), _date(end)) for pk, month, start, end in periods]
     plan_facts = risk.PlanFacts(
         plan.label,
         plan.start_date,
@@ -194,9 +224,9 @@ def load(plan: Plan, *, objectives=None, today=None, earliest=None) -> Snapshot:
     months: set[int] = set()
     for day in (earliest, today):
         months |= history_months(plan_facts, day, limits["history_periods"])
-    periods = {pk: (month, end) for pk, month, _, end in period_rows}
+    period_of = {pk: (month, end) for pk, month, _, end in period_rows}
     # Updates of the recent periods only: the rules read no further back.
-    period_ids = [pk for pk, (month, _) in periods.items() if month in months]
+    period_ids = [pk for pk, (month, _) in period_of.items() if month in months]
 
     graph: dict[int, list[risk.DependencyFact]] = defaultdict(list)
     for source, target, target_ref, need in _fetch(
@@ -206,11 +236,11 @@ def load(plan: Plan, *, objectives=None, today=None, earliest=None) -> Snapshot:
     ):
         graph[source].append(risk.DependencyFact(target, target_ref, need))
 
-    base = Objective.objects.filter(plan=plan).order_by()
+    base = Objective.objects.filter(plan=plan).order_by("pk", "milestones__due_date")
     if objectives is None:
         requested = None
         scope = Q(objective__plan=plan)
-        rows = _fetch(base.values_list(*OBJECTIVE_FIELDS))
+        rows = _fetch(base.values_list(*OBJECTIVE_FIELDS, Value(True)))
     else:
         # The objectives asked for, and those they depend on (to the configured depth): their own
         # flags travel along dependencies.
@@ -224,30 +254,29 @@ def load(plan: Plan, *, objectives=None, today=None, earliest=None) -> Snapshot:
         rows = _fetch(
             wanted.annotate(asked=Q(pk__in=asked)).values_list(*OBJECTIVE_FIELDS, "asked")
         )
-        requested = {row[0] for row in rows if row[-1]}
-        rows = [row[:-1] for row in rows]
-        scope = Q(objective__in=wanted.values("pk"))
-    rows = [(*row[:6], _date(row[6])) for row in rows]
+        scope = Q(objective__in=wanted.order_by().values("pk"))
+    objective_rows = []
+    milestones: dict[int, list[risk.MilestoneFact]] = defaultdict(list)
+    asked_ids = set()
+    for pk, group in groupby(rows, key=itemgetter(0)):
+        group = list(group)
+        first = group[0]
+        objective_rows.append((*first[:6], _date(first[6])))
+        if first[-1]:
+            asked_ids.add(pk)
+        for row in group:
+            if row[8] is not None:  # a milestone (every milestone has a due date)
+                milestones[pk].append(
+                    risk.MilestoneFact(row[7], _date(row[8]), _date(row[9]), row[10] or "")
+                )
+    requested = None if objectives is None else asked_ids
 
     # Updates made up to the end of `today`, in the recent periods.
     cutoff = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time()))
-    # No period has id 0: with no recent periods the query still runs and finds nothing.
-    updates = StatusUpdate.objects.filter(period_id__in=period_ids or [0])
-    if objectives is not None:
-        updates = updates.filter(contribution__objective__in=wanted.values("pk"))
-    teams = _load_teams(scope, updates, periods, cutoff)
-    milestones: dict[int, list[risk.MilestoneFact]] = defaultdict(list)
-    for objective_id, title, due, done, team in _fetch(
-        Milestone.objects.filter(scope)
-        .order_by("objective_id", "due_date", "pk")
-        .values_list("objective_id", "title", "due_date", "done_date", "team__name")
-    ):
-        milestones[objective_id].append(
-            risk.MilestoneFact(title, _date(due), _date(done), team or "")
-        )
+    teams = _load_teams(scope, period_of, period_ids, cutoff)
     measures = _load_measures(scope)
     acknowledgements: dict[int, dict] = defaultdict(dict)
-    for objective_id, rule, subject, note, level_, first, last, username, at in _fetch(
+    for objective_id, rule, subject, note, level_, first_name, last_name, username, at in _fetch(
         FlagAcknowledgement.objects.filter(scope)
         .order_by("acknowledged_at", "pk")
         .values_list(
@@ -266,14 +295,14 @@ def load(plan: Plan, *, objectives=None, today=None, earliest=None) -> Snapshot:
         acknowledgements[objective_id][(rule, subject)] = risk.Acknowledgement(
             note=note,
             evidence_level=level_,
-            by=f"{first} {last}".strip() or username,
+            by=f"{first_name} {last_name}".strip() or username,
             at=_datetime(at),
         )
     return Snapshot(
         plan=plan_facts,
         today=today,
         requested=requested,
-        objectives=rows,
+        objectives=objective_rows,
         teams=teams,
         milestones=milestones,
         measures=measures,
@@ -283,11 +312,10 @@ def load(plan: Plan, *, objectives=None, today=None, earliest=None) -> Snapshot:
     )
 
 
-def _load_teams(scope, updates, periods, cutoff) -> dict[int, list[dict]]:
-    """Every involved team with its current view (query 1) and its recent updates (query 2)."""
+def _load_teams(scope, periods, period_ids, cutoff) -> dict[int, list[dict]]:
+    """Every involved team with its current view and its recent updates, in one query: a row per
+    (team, recent update), or one row for a team with no recent update."""
     zone = timezone.get_current_timezone()
-    teams: dict[int, list[dict]] = defaultdict(list)
-    by_pk = {}
     local_dates: dict = {}  # creation time -> local date; updates are often made in batches
 
     def local_date(created):
@@ -296,24 +324,17 @@ def _load_teams(scope, updates, periods, cutoff) -> dict[int, list[dict]]:
             on = local_dates[created] = _datetime(created).astimezone(zone).date()
         return on
 
-    for (
-        pk,
-        objective_id,
-        team_id,
-        name,
-        directorate_id,
-        directorate,
-        role,
-        commitment,
-        has_lead,
-        latest_period,
-        latest_rating,
-        latest_at,
-    ) in _fetch(
+    recent = Q(
+        # No period has id 0: with no recent periods the join finds nothing.
+        updates__period_id__in=period_ids or [0],
+        updates__created_at__lt=cutoff,
+    )
+    rows = _fetch(
         Contribution.objects.filter(scope)
         .order_by("objective_id", "pk")
         .annotate(
-            has_lead=Exists(Membership.objects.filter(team_id=OuterRef("team_id"), role=Role.LEAD))
+            recent=FilteredRelation("updates", condition=recent),
+            has_lead=Exists(Membership.objects.filter(team_id=OuterRef("team_id"), role=Role.LEAD)),
         )
         .values_list(
             "pk",
@@ -328,34 +349,51 @@ def _load_teams(scope, updates, periods, cutoff) -> dict[int, list[dict]]:
             "latest_update__period_id",
             "latest_update__rating",
             "latest_update__created_at",
+            "recent__period_id",
+            "recent__rating",
+            "recent__created_at",
         )
-    ):
+    )
+    teams: dict[int, list[dict]] = defaultdict(list)
+    for _, group in groupby(rows, key=itemgetter(0)):
+        group = list(group)
+        (
+            _,
+            objective_id,
+            team_id,
+            name,
+            directorate_id,
+            directorate,
+            role,
+            commitment,
+            has_lead,
+            latest_period,
+            latest_rating,
+            latest_at,
+        ) = group[0][:12]
         latest = None
         if latest_period is not None:
             month, end = periods[latest_period]
             latest = (month, end, latest_rating, latest_at, local_date(latest_at))
-        team = by_pk[pk] = {
-            "team_id": team_id,
-            "name": name or "",
-            "directorate_id": directorate_id,
-            "directorate": directorate or "",
-            "role": role,
-            "commitment": commitment,
-            "has_lead": bool(has_lead),
-            "latest": latest,
-            "updates": [],
-        }
-        teams[objective_id].append(team)
-    for contribution_id, period_id, rating, created in _fetch(
-        updates.filter(created_at__lt=cutoff)
-        .order_by()
-        .values_list("contribution_id", "period_id", "rating", "created_at")
-    ):
-        team = by_pk.get(contribution_id)
-        if team is not None:
-            month, end = periods[period_id]
-            # The raw creation time orders updates: ISO text on SQLite, datetimes on PostgreSQL.
-            team["updates"].append((month, end, rating, created, local_date(created)))
+        updates = []
+        for row in group:
+            if row[12] is not None:
+                month, end = periods[row[12]]
+                # The raw creation time orders updates (the same type within one database).
+                updates.append((month, end, row[13], row[14], local_date(row[14])))
+        teams[objective_id].append(
+            {
+                "team_id": team_id,
+                "name": name or "",
+                "directorate_id": directorate_id,
+                "directorate": directorate or "",
+                "role": role,
+                "commitment": commitment,
+                "has_lead": bool(has_lead),
+                "latest": latest,
+                "updates": updates,
+            }
+        )
     for group in teams.values():
         group.sort(key=lambda t: (t["role"] != "lead", t["name"]))
     return teams
@@ -590,7 +628,7 @@ def flags_for_objective(objective: Objective, today=None) -> tuple[risk.Flag, ..
 
 def risks_by_objective(objectives, today=None) -> dict[int, ObjectiveRisk]:
     """objective id -> its ObjectiveRisk, for a queryset of objectives (e.g. a lead's My work).
-    Eight queries per plan involved, plus one to find the plans."""
+    Six queries per plan involved, plus one to find the plans."""
     today = today or clock.today()
     results: dict[int, ObjectiveRisk] = {}
     plan_ids = set(objectives.order_by().values_list("plan_id", flat=True).distinct())

@@ -24,7 +24,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2024, 11, 15)
-LOADER_QUERIES = 8
+LOADER_QUERIES = 6
 
 
 def at(day: dt.date) -> dt.datetime:
@@ -59,7 +59,7 @@ def make_objectives(count: int):
 
 
 @pytest.mark.parametrize("count", [1, 40])
-def test_the_whole_plan_loads_in_eight_queries_however_many_objectives(
+def test_the_whole_plan_loads_in_six_queries_however_many_objectives(
     count, django_assert_num_queries
 ):
     plan, _ = make_objectives(count)
@@ -70,7 +70,7 @@ def test_the_whole_plan_loads_in_eight_queries_however_many_objectives(
 
 
 @pytest.mark.parametrize("count", [1, 40])
-def test_a_filtered_evaluation_loads_in_the_same_eight_queries(count, django_assert_num_queries):
+def test_a_filtered_evaluation_loads_in_the_same_six_queries(count, django_assert_num_queries):
     plan, objectives = make_objectives(count)
     chosen = Objective.objects.filter(pk__in=[o.pk for o in objectives])
     with django_assert_num_queries(LOADER_QUERIES):
