@@ -760,11 +760,20 @@ _ASSURANCE_HELP = {
 
 
 def _summary_chart(pack: Pack):
-    counts = {team: pack.summary[team] for team in pack.teams}
+    """Current views by rating, one bar per team: objectives/charts.py when it is there."""
+    counts = {plain(team): pack.summary[team] for team in pack.teams}
     chart_module = risk_adapter.charts()
-    builder = getattr(chart_module, "rating_bar_chart", None) if chart_module else None
-    if builder is None:
+    chart = getattr(chart_module, "rating_bar_chart", None) if chart_module else None
+    if chart is None:
         builder = partial(_fallback_rating_bars, pack)
+    else:
+        scale = [r.value for r in pack.scale] + [""]
+
+        def builder(part):
+            return chart(
+                part, width=BODY_WIDTH, scale=scale, font="PackSans", bold_font="PackSans-Bold"
+            )
+
     # A chart of a few dozen teams fits a page; a day with more teams gets several charts.
     names = list(counts)
     return [
@@ -1133,19 +1142,21 @@ def _measure_story(pack: Pack, section, styles) -> list:
     return story
 
 
-def _chart(measure):
+def _chart(measure, *, width=BODY_WIDTH, height=58 * mm):
+    """The main measure's control chart (objectives/charts.py), or None until that lands."""
     chart_module = risk_adapter.charts()
     builder = getattr(chart_module, "control_chart", None) if chart_module else None
     if builder is None or measure.analysis is None or not measure.analysis.has_chart:
         return None
-    drawing = builder(
+    return builder(
         measure.analysis,
-        unit=measure.unit,
-        title=measure.name,
-        width=BODY_WIDTH,
-        height=55 * mm,
+        title=plain(measure.name),
+        unit=plain(measure.unit),
+        width=width,
+        height=height,
+        font="PackSans",
+        bold_font="PackSans-Bold",
     )
-    return drawing
 
 
 def actions_story(pack: Pack, styles) -> list:

@@ -1,0 +1,35 @@
+"""The pack download, cached by a fingerprint of the data it shows (reviews/pack.fingerprint).
+
+The "packs" cache (config/settings.py) is in-process memory by default; PACK_CACHE_DIR switches it
+to files shared by every worker on the machine. The key names the database too, so two databases
+never share a pack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
+
+from .pack import fingerprint
+from .pdf import build_pack
+
+WEEK = 7 * 24 * 60 * 60
+
+
+def pack_key(day, *, today) -> str:
+    database = str(settings.DATABASES["default"].get("NAME", "")).encode()
+    return f"pack-pdf:{fingerprint(day, today=today)}:{hashlib.sha256(database).hexdigest()[:12]}"
+
+
+def pack_pdf(day, *, now) -> tuple[bytes, bool]:
+    """(pdf bytes, True when served from the cache)."""
+    cache = caches["packs"]
+    key = pack_key(day, today=now.date())
+    data = cache.get(key)
+    if data is not None:
+        return data, True
+    data = build_pack(day, as_at=now.replace(second=0, microsecond=0))
+    cache.set(key, data, WEEK)
+    return data, False
