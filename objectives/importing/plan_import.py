@@ -923,9 +923,9 @@ def _write_objectives(plan: Plan, work: _Work, author) -> dict[str, int]:
     created = Objective.objects.bulk_create(
         [
             Objective(
-                plan=plan,
+                plan_id=plan.pk,
                 ref=intent.ref,
-                lead_team=intent.lead,
+                lead_team_id=intent.lead.pk,
                 is_shared=bool(intent.contributors),
                 **{
                     key: value
@@ -945,12 +945,14 @@ def _write_objectives(plan: Plan, work: _Work, author) -> dict[str, int]:
             for intent in new
             for contribution in [
                 Contribution(
-                    objective_id=ids[intent.ref], team=intent.lead, role=ContributionRole.LEAD
+                    objective_id=ids[intent.ref],
+                    team_id=intent.lead.pk,
+                    role=ContributionRole.LEAD,
                 ),
                 *(
                     Contribution(
                         objective_id=ids[intent.ref],
-                        team=team,
+                        team_id=team.pk,
                         role=ContributionRole.CONTRIBUTOR,
                         commitment=commitment,
                     )
@@ -998,6 +1000,14 @@ def _write_objectives(plan: Plan, work: _Work, author) -> dict[str, int]:
                 }
             else:
                 contributors = intent.contributors
+            old_lead = intent.existing["lead_team_id"]
+            if old_lead != intent.lead.pk and old_lead not in {t.pk for t in contributors}:
+                # services.set_teams deletes an old lead team that is no longer wanted and never
+                # reported, then tries to demote that deleted row; remove it first so set_teams
+                # does only the rest. (A team that reported is kept by set_teams, as always.)
+                Contribution.objects.filter(
+                    objective=objective, team_id=old_lead, updates__isnull=True
+                ).delete()
             services.set_teams(objective=objective, lead=intent.lead, contributors=contributors)
     return ids
 

@@ -197,7 +197,8 @@ def _read_csv(data: bytes, *, name: str) -> Book:
     delimiter = _delimiter(text, name=name)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        rows = list(_limited(enumerate(reader, start=1), sheet=columns.OBJECTIVES.name))
+        numbered = ((number, tuple(row)) for number, row in enumerate(reader, start=1))
+        rows = list(_limited(numbered, sheet=columns.OBJECTIVES.name))
     except csv.Error as error:
         raise UnreadableFile(
             f"{name} could not be read as CSV near line {reader.line_num}: {error}."

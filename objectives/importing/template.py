@@ -62,7 +62,7 @@ def _cell(sheet, value, *, font=None, fill=None, number_format=None, alignment=N
 
 
 def _row(sheet, values):
-    """Plain values pass through (fast); dates and text starting '=' need a cell of their own."""
+    """Plain values pass through; dates and text starting '=' need a cell of their own."""
     out = []
     for value in values:
         if isinstance(value, dt.date):
@@ -77,7 +77,10 @@ def _row(sheet, values):
 def write_workbook(rows: dict[str, list[list]] | None = None, *, points: int = 5) -> bytes:
     """The template's workbook, with `rows` (sheet name -> rows of values) below the headers."""
     rows = rows or {}
-    workbook = Workbook(write_only=True)
+    # A normal (not write-only) workbook, so each sheet starts with its <dimension> as Excel's
+    # own files do: without it, read-only readers (openpyxl's too) scan a whole sheet to size it.
+    workbook = Workbook()
+    workbook.remove(workbook.active)
     lists = choice_lists(points)
     for spec in columns.SHEETS:
         sheet = workbook.create_sheet(spec.name)
