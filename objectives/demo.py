@@ -171,6 +171,9 @@ def build_small(seed: int = 1) -> Plan:
             locked=True, locked_at=_at(dt.date(2024, 10, 15))
         )
         assert admin.is_superuser
+        from reviews.demo import build_days
+
+        build_days(plan)  # a past and an upcoming collaboration day (reviews app)
     return plan
 
 
