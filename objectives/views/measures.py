@@ -12,6 +12,7 @@ page with every problem next to its field.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -124,42 +125,113 @@ def format_value(value, unit: str = "") -> str:
 
 def chart_svg(panel: Panel) -> str:
     """The control chart as inline SVG, drawn by objectives/charts.py (shared with the PDFs)."""
-    try:
-        from objectives import charts
-    except ImportError:  # TEMPORARY: until objectives/charts.py is committed
-        return ""
+    from objectives import charts
+
     drawing = charts.control_chart(
-        panel.analysis, unit=panel.measure.unit, title=panel.measure.name
+        panel.analysis, title=panel.measure.name, unit=panel.measure.unit, width=CHART_WIDTH
     )
-    return charts.chart_svg(
-        drawing, title=f"Control chart: {panel.measure.name}", description=panel.description
+    svg = charts.chart_svg(
+        drawing,
+        title=f"Control chart: {panel.measure.name}",
+        description=panel.description,
+        id_prefix=f"{panel.dom_id}-chart",
     )
+    return csp_safe_svg(svg)
+
+
+CHART_WIDTH = 600
+# SVG properties that may be written as attributes instead of inline CSS
+PRESENTATION_ATTRIBUTES = frozenset(
+    {
+        "fill",
+        "fill-opacity",
+        "fill-rule",
+        "font-family",
+        "font-size",
+        "font-weight",
+        "opacity",
+        "stroke",
+        "stroke-dasharray",
+        "stroke-linecap",
+        "stroke-linejoin",
+        "stroke-miterlimit",
+        "stroke-opacity",
+        "stroke-width",
+        "text-anchor",
+    }
+)
+_TAG = re.compile(r"<([a-zA-Z][\w:-]*)(\s[^<>]*?)(/?)>")
+_ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
+_FONTS = {
+    "Helvetica": ("Helvetica, Arial, sans-serif", ""),
+    "Helvetica-Bold": ("Helvetica, Arial, sans-serif", "bold"),
+}
+
+
+def csp_safe_svg(svg: str) -> str:
+    """``svg`` with every ``style="…"`` turned into presentation attributes.
+
+    reportlab's SVG renderer writes inline styles, which the strict Content-Security-Policy
+    (``style-src 'self'``) refuses: the browser would draw every shape black. Presentation
+    attributes (``fill="…"``) are not styles, so the policy allows them. Font names are PDF
+    names (Helvetica-Bold); browsers get a family list and a weight instead.
+    """
+
+    def tag(match: re.Match) -> str:
+        name, attributes, closing = match.groups()
+        pairs = _ATTRIBUTE.findall(attributes)
+        if not any(key == "style" for key, _ in pairs):
+            return match.group(0)
+        present = {key for key, _ in pairs}
+        kept = [(key, value) for key, value in pairs if key != "style"]
+        style = next(value for key, value in pairs if key == "style")
+        for declaration in style.split(";"):
+            prop, colon, value = declaration.partition(":")
+            prop, value = prop.strip().lower(), value.strip()
+            if not colon or prop not in PRESENTATION_ATTRIBUTES or prop in present:
+                continue
+            if prop == "font-family" and value in _FONTS:
+                value, weight = _FONTS[value]
+                if weight and "font-weight" not in present:
+                    kept.append(("font-weight", weight))
+                    present.add("font-weight")
+            kept.append((prop, value))
+            present.add(prop)
+        rendered = "".join(f' {key}="{value}"' for key, value in kept)
+        return f"<{name}{rendered}{closing}>"
+
+    return _TAG.sub(tag, svg)
 
 
 def table_rows(panel: Panel) -> list[dict]:
-    """One row per reading: the chart's data with the reading's note (and who entered it)."""
+    """One row per reading: the chart's data (charts.chart_table_rows, as in the PDF packs) with
+    the reading's note and who entered it."""
+    from objectives import charts
+
+    unit = panel.measure.unit
     analysis = panel.analysis
     if analysis is None:
         return [
-            {"date": r.date, "value": format_value(r.value, panel.measure.unit), "reading": r}
+            {"date": r.date, "value": format_value(r.value, unit), "reading": r}
             for r in panel.readings
         ]
     by_date = {reading.date: reading for reading in panel.readings}
-    signals = {signal.index: signal for signal in analysis.signals}
-    unit = panel.measure.unit
+    kinds = {signal.index: str(signal.kind) for signal in analysis.signals}
+    starts = {phase.start for phase in analysis.phases[1:]}
     rows = []
-    for index, (when, value) in enumerate(zip(analysis.dates, analysis.values, strict=True)):
-        row = {"date": when, "value": format_value(value, unit), "reading": by_date.get(when)}
-        if analysis.phases:
-            phase = analysis.phase_of(index)
-            row["mean"] = format_value(phase.mean, unit)
-            row["lower"] = format_value(phase.lower, unit)
-            row["upper"] = format_value(phase.upper, unit)
-            row["new_phase"] = index == phase.start and index > 0
-        signal = signals.get(index)
-        if signal is not None:
-            row["signal"] = signal.description
-            row["kind"] = str(signal.kind)
+    for index, chart_row in enumerate(charts.chart_table_rows(analysis)):
+        row = {
+            "date": chart_row.date,
+            "value": format_value(chart_row.value, unit),
+            "reading": by_date.get(chart_row.date),
+            "special_cause": chart_row.special_cause,
+            "kind": kinds.get(index, ""),
+            "new_phase": index in starts,
+        }
+        if chart_row.mean is not None:
+            row["mean"] = format_value(chart_row.mean, unit)
+            row["lower"] = format_value(chart_row.lower, unit)
+            row["upper"] = format_value(chart_row.upper, unit)
         rows.append(row)
     return rows
 

@@ -3,6 +3,7 @@
 import datetime as dt
 import importlib.util
 import re
+from xml.dom.minidom import parseString
 
 import pytest
 from django.db import connection
@@ -94,6 +95,8 @@ def test_the_chart_is_inline_svg_with_a_title_and_a_description(cast, client_for
         + " The same data is in the table below the chart."
     )
     assert "style=" not in svg  # the Content-Security-Policy refuses inline styles
+    assert 'fill="rgb(' in svg  # colours are presentation attributes instead
+    parseString(svg)  # well-formed: no attribute written twice
 
 
 def test_the_chart_data_is_in_a_table_beside_it(cast, client_for, measure):
@@ -107,20 +110,20 @@ def test_the_chart_data_is_in_a_table_beside_it(cast, client_for, measure):
         "55.7%",
         "66.3%",
     )
-    assert "signal" not in first
-    assert (last["date"], last["signal"], last["kind"]) == (
+    assert (first["special_cause"], first["kind"]) == ("", "")
+    assert (last["date"], last["special_cause"], last["kind"]) == (
         dt.date(2024, 10, 31),
-        "Part of 7 readings in a row below the average",
+        "Concern: part of 7 readings in a row below the average",
         "concern",
     )
-    assert sum("signal" in row for row in rows) == 7
+    assert sum(bool(row["special_cause"]) for row in rows) == 7
     html = response.content.decode()
     assert '<details class="nhsuk-details app-measure__table" open>' in html
     assert (
         '<th scope="row" class="nhsuk-table__header app-nowrap">31 Oct 2024</th>\n'
         '      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">60%</td>' in html
     )
-    assert "Part of 7 readings in a row below the average" in html
+    assert "Concern: part of 7 readings in a row below the average" in html
 
 
 def test_trial_limits_are_noted_when_there_are_fewer_than_12_readings(cast, client_for):
@@ -270,6 +273,8 @@ def test_the_objective_detail_page_shows_a_panel_per_measure(cast, client_for):
     assert VERDICT in html
     assert "1 more reading is needed before a chart can be drawn." in html
     assert html.count("Add or correct readings") == 2
+    panel_ids = re.findall(r'id="(m(?:easure-)?\d+[^"]*)"', html)
+    assert len(panel_ids) == len(set(panel_ids))  # two panels, two charts, no clashing ids
 
 
 def test_the_objective_detail_page_costs_no_query_per_measure(cast, client_for):
