@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -638,3 +640,36 @@ def test_no_pasted_text_gives_a_server_error(cast, client, measure, text):
     client.force_login(cast.lead_a)
     response = client.post(url("add_readings", measure), {"mode": "paste", "paste-text": text})
     assert response.status_code in (200, 302)
+
+
+def test_with_htmx_a_rebase_swaps_the_panel_in_place(cast, client_for, measure_with_readings):
+    response = client_for(cast.lead_a).post(
+        url("measure_rebase", measure_with_readings),
+        {"date": "2024-07-01"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert "The limits are now recalculated from 1 July 2024." in html
+    assert "Limits recalculated from <strong>1 July 2024</strong>" in html
+
+
+def test_the_measure_page_costs_the_same_queries_for_few_or_many_readings(
+    cast, client_for, measure
+):
+    client = client_for(cast.director_a)
+    ReadingFactory(measure=measure, date=dt.date(2024, 1, 31))
+    client.get(url("measure", measure))  # warm up
+    with CaptureQueriesContext(connection) as few:
+        client.get(url("measure", measure))
+    for month in range(2, 11):
+        ReadingFactory(
+            measure=measure,
+            date=dt.date(2024, month + 1, 1) - dt.timedelta(days=1),
+            entered_by=cast.lead_a,
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url("measure", measure))
+    assert response.context["panel"].summary.reading_count == 10
+    assert len(many) == len(few)
