@@ -881,18 +881,18 @@ def format_value(value: float, unit: str = "") -> str:
         return text + "%"
     if not unit:
         return text
-    if unit in _PREFIX_UNITS:
+    if unit in PREFIX_UNITS:
         return "-" + unit + text[1:] if value < 0 else unit + text
     return text + " " + unit
 
 
-_PREFIX_UNITS = frozenset({"£", "$", "€"})
+PREFIX_UNITS = frozenset({"£", "$", "€"})
 
 
 def format_range(low: float, high: float, unit: str = "") -> str:
     """Two readings for people: "45.5% to 58.1%", "3.5 to 7 days", "£12 to £20"."""
     low_text, high_text = f"{low:.3g}", f"{high:.3g}"
-    if "e" in low_text or "e" in high_text or unit in _PREFIX_UNITS:
+    if "e" in low_text or "e" in high_text or unit in PREFIX_UNITS:
         return f"{format_value(low, unit)} to {format_value(high, unit)}"
     if unit == "%":
         return f"{low_text}% to {high_text}%"
