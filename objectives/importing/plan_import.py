@@ -397,14 +397,21 @@ def build_preview(data: bytes, *, plan_label: str, name: str = "The file", autho
     for table in book.tables.values():
         preview.problems.extend(table.problems)
     _Matcher(preview, book, author).run()
-    preview.problems.sort(key=_problem_order)
-    return preview
-
-
-def _problem_order(problem: Problem):
+    # As a person reads the file: sheet by sheet, row by row, left to right.
     sheets = [spec.name for spec in columns.SHEETS]
-    sheet = sheets.index(problem.sheet) if problem.sheet in sheets else -1
-    return (sheet, problem.row or 0)
+    positions = {
+        (name, key): position
+        for name, table in book.tables.items()
+        for key, position in table.columns.items()
+    }
+    preview.problems.sort(
+        key=lambda p: (
+            sheets.index(p.sheet) if p.sheet in sheets else -1,
+            p.row or 0,
+            positions.get((p.sheet, p.column), -1),
+        )
+    )
+    return preview
 
 
 class _Matcher:
