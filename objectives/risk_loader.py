@@ -46,6 +46,7 @@ class TeamRating:
     team_id: int | None
     team: str
     directorate_id: int | None
+    directorate: str
     role: str
     rating: str | None
 
@@ -540,7 +541,14 @@ def evaluate_snapshot(snapshot: Snapshot, day: dt.date | None = None) -> list[Ob
             view, rating = _team_view(team, day, months, keep)
             views.append(view)
             team_ratings.append(
-                TeamRating(team["team_id"], view.name, team["directorate_id"], team["role"], rating)
+                TeamRating(
+                    team["team_id"],
+                    view.name,
+                    team["directorate_id"],
+                    team["directorate"],
+                    team["role"],
+                    rating,
+                )
             )
         ratings[pk] = tuple(team_ratings)
         facts.append(
@@ -610,12 +618,13 @@ def _collector_paused():
             gc.enable()
 
 
-def evaluate(plan: Plan, *, objectives=None, today=None) -> list[ObjectiveRisk]:
+def evaluate(plan: Plan, *, objectives=None, today=None, periods=None) -> list[ObjectiveRisk]:
     """Flags for every objective of ``plan`` (or of the ``objectives`` queryset), most severe
     first, with acknowledgements applied. Objectives without flags come last, with score 0."""
     today = today or clock.today()
     with _collector_paused():
-        return evaluate_snapshot(load(plan, objectives=objectives, today=today), today)
+        snapshot = load(plan, objectives=objectives, today=today, periods=periods)
+        return evaluate_snapshot(snapshot, today)
 
 
 def flags_for_objective(objective: Objective, today=None) -> tuple[risk.Flag, ...]:
@@ -666,14 +675,18 @@ def changes(
     return added, resolved
 
 
-def evaluate_with_changes(plan: Plan, *, objectives=None, today=None, since=None):
+def evaluate_with_changes(plan: Plan, *, objectives=None, today=None, since=None, periods=None):
     """(risks now, flags new since ``since``, flags resolved since then, the ``since`` day) from one
     load. ``since`` defaults to the end of the last closed period; without one there are no
-    changes to show."""
+    changes to show. ``periods``: the plan's period rows when the caller has them."""
     today = today or clock.today()
     with _collector_paused():
         snapshot = load(
-            plan, objectives=objectives, today=today, earliest=since or _month_ago(today)
+            plan,
+            objectives=objectives,
+            today=today,
+            earliest=since or _month_ago(today),
+            periods=periods,
         )
         since = since or previous_period_end(snapshot.plan, today)
         now = evaluate_snapshot(snapshot, today)

@@ -1,0 +1,172 @@
+"""The risk dashboard and acknowledging a flag (issue 5). Directors and admins only.
+
+The dashboard evaluates the user's whole scope once (objectives/risk_loader.py: five queries with
+the plan's periods read beside the plan) and filters the results in memory, so the page costs the
+same number of queries whatever the filters.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from objectives import clock, filters_risks, permissions, risk, risk_loader
+from objectives.forms.risks import AcknowledgeForm
+from objectives.models import Contribution, FlagAcknowledgement, Objective
+from objectives.tables_risks import PER_PAGE, RiskRow, RiskTable
+
+TEMPLATE = "objectives/risks.html"
+
+
+def _scoped_objectives(scope):
+    """Objectives involving a team in a directorate the user oversees (None: every objective)."""
+    if scope == permissions.ALL:
+        return None
+    involved = Contribution.objects.filter(team__directorate_id__in=scope).values("objective_id")
+    return Objective.objects.filter(pk__in=involved)
+
+
+def _oversees(scope, item) -> bool:
+    # permissions.oversees_objective, answered from the loaded teams instead of a query per row.
+    return scope == permissions.ALL or bool(item.directorate_ids & scope)
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    permissions.require(permissions.can_view_risks(user))
+    today = clock.today()
+    plan, periods = risk_loader.plan_and_periods()
+    context = {"plan": plan, "today": today}
+    if plan is None:
+        return render(request, TEMPLATE, context)
+    scope = permissions.overseen_directorates(user)
+    items, added, resolved, since = risk_loader.evaluate_with_changes(
+        plan, objectives=_scoped_objectives(scope), today=today, periods=periods
+    )
+    form = filters_risks.RiskFilterForm(request.GET or None, items=items, scope=scope)
+    values = form.values
+    filtered = filters_risks.apply(values, items, added, resolved)
+    next_url = request.get_full_path()
+    rows = [
+        RiskRow(item, can_acknowledge=_oversees(scope, item), next_url=next_url)
+        for item in filtered.rows
+    ]
+    table = RiskTable(rows, caption="Flagged objectives, most severe first")
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    context.update(
+        form=form,
+        table=table,
+        rows=rows,
+        since=since,
+        added=filtered.added,
+        resolved=filtered.resolved,
+        heatmap=filters_risks.heatmap(filtered.in_view, values, scope, form.directorate_names),
+        heatmap_columns=filters_risks.HEATMAP_COLUMNS,
+        in_view=len(filtered.in_view),
+        high_count=sum(1 for item in filtered.rows if item.worst_severity == risk.HIGH),
+        acknowledged_count=sum(1 for item in filtered.rows if item.acknowledged_count),
+        filtered=bool(values.keys() - {"acknowledged"}),
+    )
+    template = TEMPLATE + "#results" if request.htmx else TEMPLATE
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _safe_next(request, fallback: str) -> str:
+    candidate = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def _evaluate_one(objective):
+    [item] = risk_loader.evaluate(
+        objective.plan, objectives=Objective.objects.filter(pk=objective.pk)
+    )
+    return item
+
+
+@login_required
+@require_POST
+def acknowledge(request, objective_id):
+    objective = get_object_or_404(
+        Objective.objects.select_related("plan", "lead_team"), pk=objective_id
+    )
+    permissions.require(permissions.can_acknowledge_flag(request.user, objective))
+    dashboard_url = reverse("risks:dashboard")
+    next_url = _safe_next(request, dashboard_url)
+    form = AcknowledgeForm(request.POST)
+    item = _evaluate_one(objective)
+    flag = None
+    if form.is_valid():
+        key = (form.cleaned_data["rule"], form.cleaned_data["subject"])
+        flag = next((f for f in item.flags if f.key == key), None)
+        if flag is None:
+            form.add_error(
+                None,
+                "This flag is no longer raised: the objective has changed since the page was "
+                "loaded. Reload the page to see its flags now.",
+            )
+    if not form.is_valid():
+        key = (request.POST.get("rule", ""), request.POST.get("subject", ""))
+        message = " ".join(form.errors.get("note", []) + form.non_field_errors())
+        if request.htmx:
+            row = RiskRow(item, can_acknowledge=True, next_url=next_url, errors={key: message})
+            response = render(request, "objectives/_risk_row.html", {"record": row})
+        else:
+            response = render(
+                request,
+                "objectives/risks_acknowledge.html",
+                {
+                    "objective": objective,
+                    "form": form,
+                    "flag": next((f for f in item.flags if f.key == key), None),
+                    "next_url": next_url,
+                },
+            )
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
+    with transaction.atomic():
+        acknowledgement = FlagAcknowledgement.objects.create(
+            objective=objective,
+            rule=flag.rule,
+            subject=flag.subject,
+            note=form.cleaned_data["note"],
+            evidence=flag.evidence,
+            severity_score=flag.evidence_level,
+            acknowledged_by=request.user,
+        )
+        # The app's clock, so a pinned demo date reads right next to the flags' own dates.
+        FlagAcknowledgement.objects.filter(pk=acknowledgement.pk).update(
+            acknowledged_at=clock.now()
+        )
+    if request.htmx:
+        row = RiskRow(
+            _evaluate_one(objective),
+            can_acknowledge=True,
+            next_url=next_url,
+            just_acknowledged=flag.key,
+        )
+        response = render(request, "objectives/_risk_row.html", {"record": row})
+        # The list then reloads itself, so the objective moves down to where it now belongs.
+        response["HX-Trigger-After-Settle"] = "risksChanged"
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+    messages.success(
+        request,
+        f"Acknowledged “{flag.label}” on {objective.ref}. It no longer adds to the score, so "
+        "the objective moves down the list; the acknowledgement lapses if the evidence gets worse.",
+    )
+    return redirect(next_url)
