@@ -96,3 +96,25 @@ def test_without_javascript_a_reading_saves_and_returns_to_the_objective(
         in page.locator(".app-messages").inner_text()
     )
     assert measure.readings.count() == 13
+
+
+def test_a_csv_file_uploads_in_place(cast, live_server, page, measure):
+    sign_in(page, live_server, cast.lead_a)
+    page.goto(f"{live_server.url}/objectives/{cast.objective_a.pk}/")
+    page.locator(f"#measure-{measure.pk} summary", has_text="Add or correct readings").click()
+    page.set_input_files(
+        f"#m{measure.pk}-csv-file",
+        files=[
+            {
+                "name": "readings.csv",
+                "mimeType": "text/csv",
+                "buffer": b"Date,Value,Note\n30/04/2024,61,\n31/05/2024,60.5,New script\n",
+            }
+        ],
+    )
+    page.click(f"#measure-{measure.pk} >> text=Upload readings")
+    page.locator(".app-measure__saved").wait_for()
+
+    assert page.locator(".app-measure__saved").inner_text() == "Saved 2 readings."
+    assert page.url == f"{live_server.url}/objectives/{cast.objective_a.pk}/"
+    assert measure.readings.filter(note="New script").count() == 1
