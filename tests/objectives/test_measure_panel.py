@@ -1,7 +1,6 @@
 """The measure panel and page: chart, icons, verdict, data table; summaries for the risk engine."""
 
 import datetime as dt
-import importlib.util
 import re
 from xml.dom.minidom import parseString
 
@@ -79,9 +78,6 @@ def test_a_measure_without_a_target_says_why_it_has_no_assurance_icon(cast, clie
     assert "app-spc-icon--common_cause" in html
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("objectives.charts") is None, reason="objectives/charts.py not yet in"
-)
 def test_the_chart_is_inline_svg_with_a_title_and_a_description(cast, client_for, measure):
     html = measure_page(client_for(cast.lead_a), measure).content.decode()
     svg = re.search(r"<svg\b.*?</svg>", html, re.S).group(0)
