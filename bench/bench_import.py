@@ -10,7 +10,9 @@ and 15,000 milestones. Each import goes into a new, empty plan.
 The floor is openpyxl reading the same file in read-only mode and touching every cell
 (`iter_rows(values_only=True)` over every sheet): the least any importer of that file must do. The
 full run is `plan_import.import_plan()`: read, parse every cell, match, validate, and write
-everything in one transaction. Floor and import alternate; medians are compared.
+everything in one transaction. Floor and import alternate; medians are compared. CPU time is
+printed too,
+since wall time on a shared machine also counts other people's work.
 Goals: ratio ≤ 3.00 and the import under 10 seconds.
 """
 
@@ -102,27 +104,27 @@ def workbook(teams, users, *, objectives: int, milestones_each: int, seed: int) 
     return write_workbook({"Objectives": objective_rows, "Milestones": milestone_rows})
 
 
-def floor(data: bytes) -> float:
+def floor(data: bytes) -> tuple[float, float]:
     import openpyxl
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     cells = 0
     for sheet in book.worksheets:
         for row in sheet.iter_rows(values_only=True):
             cells += len(row)
     book.close()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
-def full(data: bytes, label: str, user) -> tuple[float, str]:
+def full(data: bytes, label: str, user) -> tuple[float, float, str]:
     from objectives.importing import plan_import
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     preview = plan_import.import_plan(data, plan_label=label, user=user, name="bench.xlsx")
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert preview.ok, preview.refusal or preview.problems[:3]
-    return elapsed, preview.summary
+    return elapsed, cpu, preview.summary
 
 
 def main() -> int:
@@ -149,20 +151,28 @@ def main() -> int:
             f"file: {len(data) / 1024 / 1024:.1f} MB, {args.objectives:,} objectives, "
             f"{args.objectives * args.milestones_each:,} milestones"
         )
-        floors, fulls = [], []
+        floors, fulls, floor_cpus, full_cpus = [], [], [], []
         for repeat in range(args.repeats):
-            floors.append(floor(data))
-            elapsed, summary = full(data, f"{2030 + repeat}/{(31 + repeat) % 100:02d}", users[0])
+            wall, cpu = floor(data)
+            floors.append(wall)
+            floor_cpus.append(cpu)
+            label = f"{2030 + repeat}/{(31 + repeat) % 100:02d}"
+            elapsed, cpu, summary = full(data, label, users[0])
             fulls.append(elapsed)
+            full_cpus.append(cpu)
             print(
                 f"run {repeat + 1}: floor {floors[-1]:.2f} s, import {elapsed:.2f} s ({summary})"
             )
         assert Objective.objects.count() == args.objectives * args.repeats
         floor_s, full_s = statistics.median(floors), statistics.median(fulls)
+        floor_cpu, full_cpu = statistics.median(floor_cpus), statistics.median(full_cpus)
         ratio = full_s / floor_s
-        print(f"floor (openpyxl read-only, every cell): {floor_s:.2f} s (median)")
-        print(f"import (read, validate, write):         {full_s:.2f} s (median)")
-        print(f"ratio: {ratio:.2f} (goal ≤ {RATIO_GOAL:.2f}); import goal < {TOTAL_GOAL:.0f} s")
+        print(f"floor (openpyxl read-only, every cell): {floor_s:.2f} s ({floor_cpu:.2f} s CPU)")
+        print(f"import (read, validate, write):         {full_s:.2f} s ({full_cpu:.2f} s CPU)")
+        print(
+            f"ratio: {ratio:.2f} wall, {full_cpu / floor_cpu:.2f} CPU (goal ≤ {RATIO_GOAL:.2f}); "
+            f"import goal < {TOTAL_GOAL:.0f} s"
+        )
         ok = ratio <= RATIO_GOAL and full_s < TOTAL_GOAL
         print("PASS" if ok else "MISS")
         return 0 if ok else 1

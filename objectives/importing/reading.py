@@ -5,7 +5,7 @@ What a file is comes from its content, never its name: a zip holding `[Content_T
 UTF-16 with one, else Windows-1252) and has a delimiter in its header line is a CSV. Anything
 else is refused with a message.
 
-Limits (settings, documented in README "Configuration"):
+Limits (settings; see README "Importing and exporting the business plan" and .env.example):
 - IMPORT_MAX_BYTES (5 MiB): the file itself.
 - IMPORT_MAX_UNCOMPRESSED_BYTES (50 MiB): an XLSX's parts added up, read from the zip's directory
   before anything is unpacked, so a zip bomb is refused without inflating it. (Python's zipfile
