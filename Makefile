@@ -34,11 +34,14 @@ run: setup
 	TODAY=$${TODAY-$(DEMO_TODAY)} $(PY) manage.py seed_demo --if-empty
 	TODAY=$${TODAY-$(DEMO_TODAY)} $(PY) manage.py runserver $(HOST)
 
-# Browser tests need Chromium from Debian; install it when missing and we may.
+# Browser tests need Chromium; PDF packs embed DejaVu Sans; PDF checks use poppler. All from Debian;
+# installed when missing and we may.
 browser:
-	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium'"; exit 1; fi; }
+	@if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
+	  || ! command -v pdftoppm >/dev/null; then \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null; \
+	  else echo "Missing: run 'sudo apt-get install -y chromium fonts-dejavu-core poppler-utils'"; exit 1; fi; fi
 
 test: setup browser
 	$(PY) -m pytest $(PYTEST_ARGS)
