@@ -583,13 +583,14 @@ def _latest_span(values, phase: Phase, run_length: int, kinds) -> Span | None:
                 return _latest_two_of_three(values, phase, _LOW_BAND, _LOW, low_kind)
 
     if n - start >= run_length:
+        # previous > mean first: most series fail that, and it is cheaper than a slice
         if last > mean:
-            if min(values[n - run_length : n]) > mean:
+            if previous > mean and min(values[n - run_length : n]) > mean:
                 i = n - run_length
                 while i > start and values[i - 1] > mean:
                     i -= 1
                 return _new_tuple(Span, (_RUN, _HIGH, i, n, high_kind))
-        elif last < mean and max(values[n - run_length : n]) < mean:
+        elif last < mean and previous < mean and max(values[n - run_length : n]) < mean:
             i = n - run_length
             while i > start and values[i - 1] < mean:
                 i -= 1
@@ -889,18 +890,6 @@ def format_value(value: float, unit: str = "") -> str:
 PREFIX_UNITS = frozenset({"£", "$", "€"})
 
 
-def format_range(low: float, high: float, unit: str = "") -> str:
-    """Two readings for people: "45.5% to 58.1%", "3.5 to 7 days", "£12 to £20"."""
-    low_text, high_text = f"{low:.3g}", f"{high:.3g}"
-    if "e" in low_text or "e" in high_text or unit in PREFIX_UNITS:
-        return f"{format_value(low, unit)} to {format_value(high, unit)}"
-    if unit == "%":
-        return f"{low_text}% to {high_text}%"
-    if unit:
-        return f"{low_text} to {high_text} {unit}"
-    return f"{low_text} to {high_text}"
-
-
 def _month(when: date) -> str:
     return f"{MONTHS[when.month]} {when.year}"
 
@@ -942,10 +931,8 @@ def verdict(analysis: Analysis, *, unit: str = "") -> str:
                 f"{format_value(phase.mean, unit)}, so the process limits sit on the mean."
             )
         else:
-            text = (
-                "Common cause variation: the latest reading is within the process limits of "
-                f"{format_range(phase.lower, phase.upper, unit)}."
-            )
+            # the limits themselves are on the chart and in its table, beside this line
+            text = "Common cause variation: the latest reading is within the process limits."
     else:
         headline = KIND_HEADLINE[span.kind]
         high = span.side is _HIGH
