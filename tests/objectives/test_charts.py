@@ -175,7 +175,8 @@ def test_the_svg_is_labelled_for_screen_readers_and_safe_inline():
     assert "<!DOCTYPE" not in svg
     assert 'role="img"' in svg
     assert 'aria-labelledby="waits-title waits-desc"' in svg
-    assert '<title id="waits-title">Control chart: A &amp; B &quot;&lt;waits&gt;&quot;</title>' in svg
+    title = "Control chart: A &amp; B &quot;&lt;waits&gt;&quot;"
+    assert f'<title id="waits-title">{title}</title>' in svg
     assert '<desc id="waits-desc">7 below &amp; falling</desc>' in svg
     assert ">A &amp; B &lt;waits&gt;</text>" in svg  # the chart's own title, escaped too
 
