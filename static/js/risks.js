@@ -13,6 +13,19 @@
     element.focus();
   }
 
+  // Filters: leave empty and default values out of the address, so it reads "?severity=high".
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || form.id !== "risk-filters") return;
+    var parameters = event.detail.parameters;
+    ["directorate", "team", "rule", "severity", "acknowledged"].forEach(function (name) {
+      var value = parameters.get ? parameters.get(name) : parameters[name];
+      if (value === "" || (name === "acknowledged" && value === "include")) {
+        if (parameters.delete) parameters.delete(name); else delete parameters[name];
+      }
+    });
+  });
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.detail.elt;
     if (form && form.classList && form.classList.contains("app-risk-ack")) {
