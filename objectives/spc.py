@@ -890,6 +890,18 @@ def format_value(value: float, unit: str = "") -> str:
 PREFIX_UNITS = frozenset({"£", "$", "€"})
 
 
+def format_range(low: float, high: float, unit: str = "") -> str:
+    """Two readings for people: "45.5% to 58.1%", "3.5 to 7 days", "£12 to £20"."""
+    low_text, high_text = f"{low:.3g}", f"{high:.3g}"
+    if "e" in low_text or "e" in high_text or unit in PREFIX_UNITS:
+        return f"{format_value(low, unit)} to {format_value(high, unit)}"
+    if unit == "%":
+        return f"{low_text}% to {high_text}%"
+    if unit:
+        return f"{low_text} to {high_text} {unit}"
+    return f"{low_text} to {high_text}"
+
+
 def _month(when: date) -> str:
     return f"{MONTHS[when.month]} {when.year}"
 
@@ -931,8 +943,10 @@ def verdict(analysis: Analysis, *, unit: str = "") -> str:
                 f"{format_value(phase.mean, unit)}, so the process limits sit on the mean."
             )
         else:
-            # the limits themselves are on the chart and in its table, beside this line
-            text = "Common cause variation: the latest reading is within the process limits."
+            text = (
+                "Common cause variation: the latest reading is within the process limits of "
+                f"{format_range(phase.lower, phase.upper, unit)}."
+            )
     else:
         headline = KIND_HEADLINE[span.kind]
         high = span.side is _HIGH

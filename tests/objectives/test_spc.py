@@ -95,8 +95,8 @@ def test_fewer_than_12_readings_give_trial_limits_and_say_so():
     assert phase.mean_moving_range == 2.0
     assert analysis.notes == ("The limits are trial limits from 5 readings.",)
     assert spc.verdict(analysis) == (
-        "Common cause variation: the latest reading is within the process limits. "
-        "Trial limits from 5 readings."
+        "Common cause variation: the latest reading is within the process limits of 5.88 to "
+        "16.5. Trial limits from 5 readings."
     )
 
 
@@ -446,8 +446,8 @@ VERDICT_CASES = [
         BASE,
         {"direction": "higher", "target": 11.0},
         "%",
-        "Common cause variation: the latest reading is within the process limits. "
-        "At this rate the target of 11% will sometimes be met and sometimes missed.",
+        "Common cause variation: the latest reading is within the process limits of 5.68% to "
+        "16.3%. At this rate the target of 11% will sometimes be met and sometimes missed.",
         id="common cause, hit and miss",
     ),
     pytest.param(
@@ -497,6 +497,19 @@ VERDICT_CASES = [
 @pytest.mark.parametrize(("values", "options", "unit", "expected"), VERDICT_CASES)
 def test_the_verdict_is_one_plain_english_line(values, options, unit, expected):
     assert spc.verdict(analyse(values, **options), unit=unit) == expected
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "unit", "expected"),
+    [
+        (45.5, 58.12, "%", "45.5% to 58.1%"),
+        (3.5, 7.0, "days", "3.5 to 7 days"),
+        (-5.0, 1234.5, "£", "-£5 to £1,234"),
+        (0.5, 2.0, "", "0.5 to 2"),
+    ],
+)
+def test_ranges_are_shown_with_the_unit_once_or_on_both_ends(low, high, unit, expected):
+    assert spc.format_range(low, high, unit) == expected
 
 
 FORMAT_CASES = [
