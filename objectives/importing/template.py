@@ -5,7 +5,8 @@ Measures with the canonical column names in row 1 (frozen, bold, with drop-down 
 columns that take a fixed set of words), then a Read me sheet explaining every column with an
 example, and listing the teams the importer knows.
 
-Cells are written as values, never formulas: text that starts with '=' is stored as text.
+Cells are written as values, never formulas: text that starts with '=' is stored as text, and
+control characters a worksheet can't hold are dropped.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -62,9 +64,14 @@ def _cell(sheet, value, *, font=None, fill=None, number_format=None, alignment=N
 
 
 def _row(sheet, values):
-    """Plain values pass through; dates and text starting '=' need a cell of their own."""
+    """Plain values pass through; dates and text starting '=' need a cell of their own.
+
+    Control characters other than tab and new line can't be stored in a worksheet at all, so
+    they are dropped (an export must never fail on what someone pasted into a title)."""
     out = []
     for value in values:
+        if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if isinstance(value, dt.date):
             out.append(_cell(sheet, value, number_format=DATE_FORMAT))
         elif isinstance(value, str) and value.startswith("="):

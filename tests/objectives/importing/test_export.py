@@ -142,3 +142,9 @@ def test_an_export_imported_into_a_new_plan_creates_everything(rich_plan, cast):
     assert copy.contributions.get(team=cast.team_b).commitment == 'Pilot two sites; report "early"'
     assert copy.description == "Line one\nLine two; with a semicolon"
     assert Plan.objects.get(label="2025/26").status == "draft"
+
+
+def test_control_characters_a_worksheet_cannot_hold_are_dropped_from_the_export(cast):
+    Objective.objects.filter(pk=cast.objective_a.pk).update(title="Bell\x07 and\ttab\x1f")
+    sheet = load(plan_export.export_plan(cast.plan))["Objectives"]
+    assert sheet["B2"].value == "Bell and\ttab"
