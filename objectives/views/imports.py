@@ -290,6 +290,14 @@ def start_next_year(request):
             except next_year.CarryOverError as error:
                 form.add_error("label", str(error))
             else:
+                audit(
+                    "plan_carry_over",
+                    obj=result.plan,
+                    outcome="copied",
+                    request=request,
+                    source=source.label,
+                    objectives=len(result.objectives),
+                )
                 messages.success(
                     request,
                     f"Copied {len(result.objectives)} objectives from plan {source.label} into "

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from objectives.audit import audit
 from objectives.importing import plan_import
 
 
@@ -60,6 +61,13 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"Dry run, nothing changed. Would be: {preview.summary}.")
         else:
+            audit(
+                "plan_import",
+                user=author or "manage.py import_plan",
+                obj=preview.plan,
+                outcome="imported",
+                file=path.name,
+            )
             self.stdout.write(
                 self.style.SUCCESS(f"Imported into plan {preview.plan.label}: {preview.summary}.")
             )
