@@ -31,7 +31,6 @@ from objectives.forms.objective import (
     field_label,
 )
 from objectives.models import (
-    Ask,
     Contribution,
     Dependency,
     Measure,
@@ -118,10 +117,14 @@ def objective_export(request):
 
 
 def _history(updates):
-    """Newest first, each update with `previous_rating` (its team's update before it)."""
+    """Newest first, each update with `previous_rating`: the rating of the update it corrects, or
+    else of its team's update before it."""
     by_contribution: dict[int, str | None] = {}
     for update in sorted(updates, key=lambda u: (u.created_at, u.pk)):
-        update.previous_rating = by_contribution.get(update.contribution_id)
+        if update.corrects_id:
+            update.previous_rating = update.corrects.rating
+        else:
+            update.previous_rating = by_contribution.get(update.contribution_id)
         by_contribution[update.contribution_id] = update.rating
     return sorted(updates, key=lambda u: (u.created_at, u.pk), reverse=True)
 
@@ -175,9 +178,9 @@ def objective_detail(request, pk):
     permissions.require(permissions.can_view_objective(user, objective))
 
     updates = list(
-        StatusUpdate.objects.filter(contribution__objective=objective)
-        .select_related("author", "period", "corrects__period", "corrects__author")
-        .prefetch_related(Prefetch("asks", queryset=Ask.objects.select_related("to_team")))
+        StatusUpdate.objects.filter(contribution__objective=objective).select_related(
+            "author", "period", "corrects__period", "corrects__author"
+        )
     )
     updates_by_id = {update.pk: update for update in updates}
     teams = {c.pk: c.team for c in contributions}
