@@ -246,10 +246,10 @@ class PeopleIndex:
         self.by_username = {}
         if not wanted:
             return
-        users = (
-            user_model.objects.annotate(email_folded=Lower("email"))
-            .filter(is_active=True)
-            .filter(Q(email_folded__in=emails) | Q(username__in=names))
+        # Deactivated people count too: an objective may keep the owner who has since left, and
+        # an export of it must import again unchanged.
+        users = user_model.objects.annotate(email_folded=Lower("email")).filter(
+            Q(email_folded__in=emails) | Q(username__in=names)
         )
         for user in users:
             if user.email:
@@ -292,8 +292,7 @@ def owner_identifier(user, shared_emails: set[str]) -> str:
 def shared_email_addresses() -> set[str]:
     rows = (
         get_user_model()
-        .objects.filter(is_active=True)
-        .exclude(email="")
+        .objects.exclude(email="")
         .annotate(folded=Lower("email"))
         .values("folded")
         .annotate(n=Count("id"))

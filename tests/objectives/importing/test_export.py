@@ -75,6 +75,8 @@ def rich_plan(cast):
     )
     Objective.objects.filter(pk=cast.objective_a.pk).update(owner=no_email, delivery_date=None)
     Objective.objects.filter(pk=cast.objective_b.pk).update(owner=twin_a, state="paused")
+    left = UserFactory(username="left", email="left@example.nhs.uk", is_active=False)
+    ObjectiveFactory(plan=cast.plan, ref="OLD-1", lead_team=cast.team_b, owner=left)
     Dependency.objects.create(objective=shared, depends_on=cast.objective_a, need="Data")
     Dependency.objects.create(objective=shared, depends_on=cast.objective_b)
     MilestoneFactory(
@@ -107,7 +109,7 @@ def test_exporting_and_importing_into_the_same_plan_changes_nothing(rich_plan, c
     preview = plan_import.build_preview(data, plan_label=rich_plan.label, author=cast.admin)
     assert preview.problems == []
     assert preview.warnings == []
-    assert preview.summary == "0 created, 0 updated, 7 unchanged"
+    assert preview.summary == "0 created, 0 updated, 8 unchanged"
     assert preview.missing == []
 
 
@@ -129,7 +131,12 @@ def test_the_export_writes_values_the_way_people_read_them(rich_plan, cast):
     assert shared["depends_on"] == "DIG-01; OPS-01"
     assert shared["delivery_date"] == dt.datetime(2025, 3, 31)
     owners = {row[0]: row[5] for row in rows}
-    assert owners == {"DIG-01": "noemail", "OPS-01": "twin_a", "SH-01": "lead_a@example.nhs.uk"}
+    assert owners == {
+        "DIG-01": "noemail",
+        "OLD-1": "left@example.nhs.uk",
+        "OPS-01": "twin_a",
+        "SH-01": "lead_a@example.nhs.uk",
+    }
     measures = list(book["Measures"].iter_rows(values_only=True))
     assert measures[1] == ("DIG-01", "Calls", None, "Neither", None, None, None, None, "Monthly")
 
@@ -137,7 +144,7 @@ def test_the_export_writes_values_the_way_people_read_them(rich_plan, cast):
 def test_an_export_imported_into_a_new_plan_creates_everything(rich_plan, cast):
     data = plan_export.export_plan(rich_plan)
     preview = plan_import.import_plan(data, plan_label="2025/26", user=cast.admin)
-    assert preview.summary == "7 created, 0 updated, 0 unchanged"
+    assert preview.summary == "8 created, 0 updated, 0 unchanged"
     copy = Objective.objects.get(plan__label="2025/26", ref="SH-01")
     assert copy.contributions.get(team=cast.team_b).commitment == 'Pilot two sites; report "early"'
     assert copy.description == "Line one\nLine two; with a semicolon"
