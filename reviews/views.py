@@ -17,6 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from objectives import clock, permissions
+from objectives.audit import audit
 from objectives.permissions import require
 
 from . import risk_adapter, services
@@ -368,6 +369,7 @@ def decision_add(request, pk):
 def pack_pdf(request, pk):
     day = _day_for(request.user, pk)
     data, _ = cached_pack_pdf(day, now=clock.now())
+    audit("pack_download", obj=day, outcome="downloaded", request=request, format="pdf")
     response = HttpResponse(data, content_type="application/pdf")
     filename = f"review-pack-{day.date:%Y-%m-%d}-{day.pk}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -380,4 +382,5 @@ def pack_html(request, pk):
 
     day = _day_for(request.user, pk)
     pack = load_pack(day, as_at=clock.now().replace(second=0, microsecond=0))
+    audit("pack_download", obj=day, outcome="viewed", request=request, format="html")
     return render(request, "reviews/pack.html", web.pack_context(pack))

@@ -215,3 +215,64 @@ def test_a_plan_import_is_recorded_with_the_plan_and_file(cast, client, audit_li
         "object": {"type": "objectives.plan", "id": cast.plan.pk, "label": str(cast.plan)},
         "details": {"file": "plan.csv"},
     }
+
+
+def test_a_flag_acknowledgement_is_recorded_with_the_objective_and_rule(cast, client, audit_lines):
+    from tests.factories import add_update
+
+    cast.objective_a.owner = cast.lead_a
+    cast.objective_a.save()
+    add_update(cast.objective_a, cast.team_a, 7, "red")
+    client.force_login(cast.director_a)
+
+    response = client.post(
+        reverse("risks:acknowledge", args=[cast.objective_a.pk]),
+        {"rule": "low_confidence", "subject": "NHS 111 online", "note": "Recovery plan agreed."},
+    )
+
+    assert response.status_code == 302
+    line = audit_lines()[-1]
+    assert {key: line[key] for key in ("event", "outcome", "user", "object", "details")} == {
+        "event": "flag_acknowledged",
+        "outcome": "acknowledged",
+        "user": "director_a",
+        "object": {
+            "type": "objectives.objective",
+            "id": cast.objective_a.pk,
+            "label": str(cast.objective_a),
+        },
+        "details": {"rule": "low_confidence"},
+    }
+
+
+def test_review_pack_downloads_are_recorded(cast, client, audit_lines, settings):
+    from reviews import services
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "packs": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "a"},
+    }
+    day = services.create_day(
+        title="Winter readiness",
+        date=dt.date(2024, 11, 28),
+        plan=cast.plan,
+        teams=[cast.team_a],
+        facilitator=cast.lead_a,
+        created_by=cast.lead_a,
+        venue="Leeds",
+    )
+    client.force_login(cast.member_a)
+
+    pdf = client.get(reverse("reviews:pack_pdf", args=[day.pk]))
+    html = client.get(reverse("reviews:pack_html", args=[day.pk]))
+
+    assert (pdf.status_code, html.status_code) == (200, 200)
+    lines = [line for line in audit_lines() if line["event"] == "pack_download"]
+    assert [
+        (line["outcome"], line["user"], line["object"]["type"], line["object"]["id"])
+        + (line["details"],)
+        for line in lines
+    ] == [
+        ("downloaded", "member_a", "reviews.collaborationday", day.pk, {"format": "pdf"}),
+        ("viewed", "member_a", "reviews.collaborationday", day.pk, {"format": "html"}),
+    ]

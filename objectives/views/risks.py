@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from objectives import clock, filters_risks, permissions, risk, risk_loader
+from objectives.audit import audit
 from objectives.forms.risks import AcknowledgeForm
 from objectives.models import Contribution, FlagAcknowledgement, Objective
 from objectives.tables_risks import PER_PAGE, RiskRow, RiskTable
@@ -152,6 +153,9 @@ def acknowledge(request, objective_id):
         FlagAcknowledgement.objects.filter(pk=acknowledgement.pk).update(
             acknowledged_at=clock.now()
         )
+    audit(
+        "flag_acknowledged", obj=objective, outcome="acknowledged", request=request, rule=flag.rule
+    )
     if request.htmx:
         row = RiskRow(
             _evaluate_one(objective),
