@@ -174,3 +174,21 @@ def acknowledge(request, objective_id):
         "the objective moves down the list; the acknowledgement lapses if the evidence gets worse.",
     )
     return redirect(next_url)
+
+
+@login_required
+def objective_flags(request, objective_id):
+    """One objective's flags, for everyone who may read the objective: the detail page loads this
+    section with htmx; without JavaScript its link opens it as a page."""
+    objective = permissions.get_objective_for_user(request.user, objective_id)
+    context = {
+        "objective": objective,
+        "flags": risk_loader.flags_for_objective(objective),
+        "flags_loaded": True,
+    }
+    template = (
+        "objectives/_objective_flags.html" if request.htmx else "objectives/risks_objective.html"
+    )
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response

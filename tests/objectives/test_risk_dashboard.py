@@ -5,8 +5,10 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.template.loader import render_to_string
 from django.urls import reverse
 
+from objectives import risk_loader
 from objectives.models import FlagAcknowledgement
 from tests.factories import (
     MilestoneFactory,
@@ -18,7 +20,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PERMISSION_COVERED_URLS = {"risks:dashboard", "risks:acknowledge"}
+PERMISSION_COVERED_URLS = {"risks:dashboard", "risks:acknowledge", "risks:objective_flags"}
 DASHBOARD = "/risks/"
 MAX_QUERIES = 12
 
@@ -404,3 +406,58 @@ def test_a_lapsed_acknowledgement_is_shown_with_its_date(flagged, client_for):
     )
     html = client_for(flagged.director_a).get(DASHBOARD).content.decode()
     assert "Acknowledgement lapsed: evidence worse since 3 Oct" in html
+
+
+# --- One objective's flags (detail page and My work) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("anonymous", 302), ("outsider", 200), ("lead_b", 200), ("director_elsewhere", 200)],
+)
+def test_everyone_who_may_read_an_objective_may_read_its_flags(flagged, client_for, who, status):
+    url = reverse("risks:objective_flags", args=[flagged.objective_a.pk])
+    response = client_for(flagged.users()[who]).get(url)
+    assert response.status_code == status
+
+
+def test_the_flags_of_a_missing_objective_are_not_found(flagged, client_for):
+    response = client_for(flagged.outsider).get("/risks/objectives/999999/")
+    assert response.status_code == 404
+
+
+def test_the_detail_page_loads_its_flags_with_htmx_and_links_to_them_without(flagged, client_for):
+    client = client_for(flagged.lead_a)
+    url = reverse("risks:objective_flags", args=[flagged.objective_a.pk])
+    detail = client.get(reverse("objectives:detail", args=[flagged.objective_a.pk]))
+    assert f'hx-get="{url}" hx-trigger="load"' in detail.content.decode()
+
+    fragment = client.get(url, HTTP_HX_REQUEST="true")
+    html = fragment.content.decode()
+    assert html.lstrip().startswith('<section class="app-objective-flags" id="risk-flags"')
+    assert "Low confidence: NHS 111 online" in html
+    assert "NHS 111 online reported Red on 31 October 2024." in html
+    assert "HX-Request" in fragment["Vary"]
+
+    page = client.get(url).content.decode()
+    assert f"<h1>{flagged.objective_a.title}</h1>" in page
+    assert "NHS 111 online reported Red on 31 October 2024." in page
+
+
+def test_an_objective_without_flags_says_so(flagged, client_for):
+    objective = ObjectiveFactory(
+        plan=flagged.plan, lead_team=flagged.team_a, owner=flagged.lead_a, delivery_date=None
+    )
+    add_update(objective, flagged.team_a, 7, "green")
+    url = reverse("risks:objective_flags", args=[objective.pk])
+    html = client_for(flagged.lead_a).get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "No risk flags: none of the rules finds this objective at risk today." in html
+
+
+def test_my_work_flags_show_the_count_the_worst_and_each_explanation(flagged):
+    flags = risk_loader.flags_for_objective(flagged.objective_a)
+    html = render_to_string(
+        "objectives/_my_work_flags.html", {"flags": flags, "objective": flagged.objective_a}
+    )
+    assert "1 risk flag, the worst high: Low confidence: NHS 111 online" in html
+    assert "NHS 111 online reported Red on 31 October 2024." in html
