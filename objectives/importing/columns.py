@@ -309,3 +309,13 @@ def sheet_for_name(name: str) -> SheetSpec | None:
         if wanted in {normalise_header(spec.name), *(normalise_header(a) for a in spec.aliases)}:
             return spec
     return None
+
+
+def column_for_field(model_field: str) -> str:
+    """The column a model field comes from, for messages and revisions."""
+    return {
+        "owner_id": "owner_email",
+        "team_id": "team",
+        "baseline_value": "baseline",
+        "target_value": "target",
+    }.get(model_field, model_field)

@@ -33,8 +33,8 @@ from objectives.models import (
     StatusUpdate,
 )
 
+from .lookups import owner_identifier, shared_email_addresses
 from .parsing import quote_commitment
-from .plan_import import owner_identifier, shared_email_addresses
 from .template import write_workbook
 
 

@@ -17,28 +17,21 @@ started). `initial_rating` records a status update for the lead team in the plan
 through services.record_status, only when that team has none there yet.
 
 Speed: the plan's objectives, contributions, milestones, measures, dependencies, first-period
-updates, teams and the owners named are each loaded in one query; new rows are written with
-bulk_create and changed ones with bulk_update. New objectives get their contributions written
-directly (one lead row, contributors without the lead, `is_shared` set), which is what
-services.set_teams produces for a new objective; objectives whose teams change go through
-services.set_teams so that a team that has already reported keeps its contribution.
+updates, teams (lookups.py) and the owners named are each loaded in one query; writing.py
+writes new rows with bulk_create and changed ones with bulk_update.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Q
-from django.db.models.functions import Lower
-from django.utils import timezone
 
-from objectives import ratings, services
+from objectives import ratings
 from objectives.demo import create_plan
 from objectives.models import (
     Contribution,
@@ -49,7 +42,6 @@ from objectives.models import (
     Measure,
     Milestone,
     Objective,
-    ObjectiveRevision,
     Plan,
     PlanStatus,
     Priority,
@@ -58,11 +50,12 @@ from objectives.models import (
     Team,
 )
 
-from . import columns, parsing, reading
+from . import columns, parsing, reading, writing
+from .columns import column_for_field
+from .lookups import PeopleIndex, RefIndex, TeamIndex
 from .parsing import Unreadable, ValueProblem, display, is_blank, text_value
 from .problems import Problem
 
-INITIAL_RATING_NOTE = "Initial rating from the business plan import."
 EMPTY = "(empty)"
 
 REQUIRED_TEXT = {
@@ -207,115 +200,6 @@ class _Work:
     milestones: list[_ChildIntent] = field(default_factory=list)
     measures: list[_ChildIntent] = field(default_factory=list)
     author: object = None
-
-
-# --- Lookups ------------------------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-class TeamIndex:
-    """Team names, forgiving case and spacing; near misses get a suggestion."""
-
-    def __init__(self, teams):
-        self.by_key = {_fold(team.name): team for team in teams}
-
-    def find(self, name: str) -> Team:
-        team = self.by_key.get(_fold(name))
-        if team is not None:
-            return team
-        close = difflib.get_close_matches(_fold(name), self.by_key, n=1, cutoff=0.75)
-        if close:
-            raise ValueProblem(f"— did you mean '{self.by_key[close[0]].name}'?")
-        raise ValueProblem(
-            "is not a team in this service; use a team name as listed on the template's "
-            "Read me sheet"
-        )
-
-
-class PeopleIndex:
-    """Owners by email address (ignoring case) or by user name."""
-
-    def __init__(self, wanted: set[str]):
-        user_model = get_user_model()
-        emails = {w.casefold() for w in wanted if "@" in w}
-        names = {w for w in wanted if "@" not in w}
-        self.by_email: dict[str, list] = defaultdict(list)
-        self.by_username = {}
-        if not wanted:
-            return
-        # Deactivated people count too: an objective may keep the owner who has since left, and
-        # an export of it must import again unchanged.
-        users = user_model.objects.annotate(email_folded=Lower("email")).filter(
-            Q(email_folded__in=emails) | Q(username__in=names)
-        )
-        for user in users:
-            if user.email:
-                self.by_email[user.email.casefold()].append(user)
-            self.by_username[user.username] = user
-
-    def find(self, text: str):
-        if "@" in text:
-            matches = self.by_email.get(text.casefold(), [])
-            if len(matches) == 1:
-                return matches[0]
-            if len(matches) > 1:
-                raise ValueProblem(
-                    f"is the email address of {len(matches)} people; give the user name of the "
-                    "one you mean instead"
-                )
-            raise ValueProblem(
-                "is not the email address of anyone who uses this service; check the spelling "
-                "or leave it empty"
-            )
-        user = self.by_username.get(text)
-        if user is None:
-            raise ValueProblem(
-                "is not an email address or user name of anyone who uses this service; check "
-                "the spelling or leave it empty"
-            )
-        return user
-
-
-def owner_identifier(user, shared_emails: set[str]) -> str:
-    """What the export writes for an owner: the email, or the user name when the email is not
-    unique (or missing), so that importing the export finds the same person."""
-    if user is None:
-        return ""
-    if user.email and user.email.casefold() not in shared_emails:
-        return user.email
-    return user.username
-
-
-def shared_email_addresses() -> set[str]:
-    rows = (
-        get_user_model()
-        .objects.exclude(email="")
-        .annotate(folded=Lower("email"))
-        .values("folded")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-    )
-    return {row["folded"] for row in rows}
-
-
-class RefIndex:
-    """Refs, exact first, then ignoring case."""
-
-    def __init__(self, refs):
-        self.exact = {}
-        self.folded = {}
-        for ref in refs:
-            self.add(ref)
-
-    def add(self, ref: str) -> None:
-        self.exact.setdefault(ref, ref)
-        self.folded.setdefault(ref.casefold(), ref)
-
-    def find(self, ref: str) -> str | None:
-        return self.exact.get(ref) or self.folded.get(ref.casefold())
 
 
 # --- Reading one row ----------------------------------------------------------------------------
@@ -679,7 +563,7 @@ class _Matcher:
             if before != value:
                 intent.field_changes[key] = (existing[key], value)
                 change.changes.append(
-                    (_column_for(key), self._show(key, existing[key]), self._show(key, value))
+                    (column_for_field(key), self._show(key, existing[key]), self._show(key, value))
                 )
         current = self.contributions.get(existing["id"], {})
         if existing["lead_team_id"] != intent.lead.pk:
@@ -849,7 +733,7 @@ class _Matcher:
                 if before != value:
                     intent.field_changes[key] = (existing[key], value)
                     shown = self._show_child(key, existing[key]), self._show_child(key, value)
-                    change.changes.append((_column_for(key), *shown))
+                    change.changes.append((column_for_field(key), *shown))
             (result.updated if change.changes else result.unchanged).append(change)
         kept = sum(1 for row in existing_rows.values() if row["id"] not in matched_ids)
         if noun == "milestone":
@@ -873,15 +757,6 @@ class _Matcher:
 
 def _normalise_text(value) -> str:
     return text_value(value or "")
-
-
-def _column_for(model_field: str) -> str:
-    return {
-        "owner_id": "owner_email",
-        "team_id": "team",
-        "baseline_value": "baseline",
-        "target_value": "target",
-    }.get(model_field, model_field)
 
 
 # --- Applying -----------------------------------------------------------------------------------
@@ -914,185 +789,12 @@ def apply(preview: Preview, *, user=None) -> Preview:
             start, _ = Plan.dates_for_label(preview.plan_label)
             plan = create_plan(start.year, status=PlanStatus.DRAFT)
             preview.plan = plan
-        ids = _write_objectives(plan, work, author)
-        _write_dependencies(work, ids)
-        _write_children(work.milestones, Milestone, ids)
-        _write_children(work.measures, Measure, ids)
-        _record_initial_ratings(plan, work, ids, author)
+        ids = writing.write_objectives(plan, work, author)
+        writing.write_dependencies(work, ids)
+        writing.write_children(work.milestones, Milestone, ids)
+        writing.write_children(work.measures, Measure, ids)
+        writing.record_initial_ratings(plan, work, ids, author)
     return preview
-
-
-def _write_objectives(plan: Plan, work: _Work, author) -> dict[str, int]:
-    """Create and update objectives and their teams; returns ref -> id for the whole plan."""
-    ids = dict(Objective.objects.filter(plan=plan).values_list("ref", "id"))
-    new = [i for i in work.objectives if i.existing is None]
-    created = Objective.objects.bulk_create(
-        [
-            Objective(
-                plan_id=plan.pk,
-                ref=intent.ref,
-                lead_team_id=intent.lead.pk,
-                is_shared=bool(intent.contributors),
-                **{
-                    key: value
-                    for key, value in intent.fields.items()
-                    if not (key in ("priority", "state") and value is None)
-                },
-            )
-            for intent in new
-        ],
-        batch_size=500,
-    )
-    for intent, objective in zip(new, created, strict=True):
-        ids[intent.ref] = objective.pk
-    Contribution.objects.bulk_create(
-        [
-            contribution
-            for intent in new
-            for contribution in [
-                Contribution(
-                    objective_id=ids[intent.ref],
-                    team_id=intent.lead.pk,
-                    role=ContributionRole.LEAD,
-                ),
-                *(
-                    Contribution(
-                        objective_id=ids[intent.ref],
-                        team_id=team.pk,
-                        role=ContributionRole.CONTRIBUTOR,
-                        commitment=commitment,
-                    )
-                    for team, commitment in (intent.contributors or {}).items()
-                ),
-            ]
-        ],
-        batch_size=1000,
-    )
-
-    changed = [i for i in work.objectives if i.existing is not None and i.field_changes]
-    if changed:
-        objects = []
-        now = timezone.now()
-        for intent in changed:
-            objective = Objective(
-                pk=intent.existing["id"], version=intent.existing["version"] + 1, updated_at=now
-            )
-            for key, (_, after) in intent.field_changes.items():
-                setattr(objective, key, after)
-            objects.append(objective)
-        update_fields = sorted({key for i in changed for key in i.field_changes} | {"version"})
-        Objective.objects.bulk_update(objects, update_fields + ["updated_at"], batch_size=500)
-        ObjectiveRevision.objects.bulk_create(
-            [
-                ObjectiveRevision(
-                    objective_id=intent.existing["id"],
-                    user=author,
-                    changes={
-                        _column_for(key): [_json(before), _json(after)]
-                        for key, (before, after) in intent.field_changes.items()
-                    },
-                )
-                for intent in changed
-            ]
-        )
-    for intent in work.objectives:
-        if intent.existing is not None and intent.teams_changed:
-            objective = Objective.objects.get(pk=intent.existing["id"])
-            if intent.contributors is None:
-                contributors = {
-                    c.team: c.commitment
-                    for c in objective.contributions.select_related("team")
-                    if c.role != ContributionRole.LEAD
-                }
-            else:
-                contributors = intent.contributors
-            old_lead = intent.existing["lead_team_id"]
-            if old_lead != intent.lead.pk and old_lead not in {t.pk for t in contributors}:
-                # services.set_teams deletes an old lead team that is no longer wanted and never
-                # reported, then tries to demote that deleted row; remove it first so set_teams
-                # does only the rest. (A team that reported is kept by set_teams, as always.)
-                Contribution.objects.filter(
-                    objective=objective, team_id=old_lead, updates__isnull=True
-                ).delete()
-            services.set_teams(objective=objective, lead=intent.lead, contributors=contributors)
-    return ids
-
-
-def _json(value):
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _write_dependencies(work: _Work, ids: dict[str, int]) -> None:
-    to_create = []
-    for intent in work.objectives:
-        if intent.depends_on is None or not (intent.existing is None or intent.deps_changed):
-            continue
-        objective_id = ids[intent.ref]
-        wanted = {ids[ref] for ref in intent.depends_on}
-        if intent.existing is not None:
-            current = set(
-                Dependency.objects.filter(objective_id=objective_id).values_list(
-                    "depends_on_id", flat=True
-                )
-            )
-            plan_ids = set(ids.values())
-            Dependency.objects.filter(
-                objective_id=objective_id,
-                depends_on_id__in=(current - wanted) & plan_ids,
-            ).delete()
-            wanted -= current
-        to_create += [
-            Dependency(objective_id=objective_id, depends_on_id=target) for target in wanted
-        ]
-    Dependency.objects.bulk_create(to_create, batch_size=1000)
-
-
-def _write_children(intents: list[_ChildIntent], model, ids: dict[str, int]) -> None:
-    name_field = "title" if model is Milestone else "name"
-    new = []
-    for intent in intents:
-        if intent.existing_id is not None:
-            continue
-        values = {k: v for k, v in intent.fields.items() if v is not None or _nullable(model, k)}
-        new.append(model(objective_id=ids[intent.ref], **{name_field: intent.key}, **values))
-    model.objects.bulk_create(new, batch_size=1000)
-    changed = [i for i in intents if i.existing_id is not None and i.field_changes]
-    if changed:
-        objects = []
-        for intent in changed:
-            row = model(pk=intent.existing_id)
-            for key, (_, after) in intent.field_changes.items():
-                setattr(row, key, after)
-            objects.append(row)
-        update_fields = sorted({key for i in changed for key in i.field_changes})
-        model.objects.bulk_update(objects, update_fields, batch_size=500)
-
-
-def _nullable(model, name: str) -> bool:
-    return model._meta.get_field(name).null
-
-
-def _record_initial_ratings(plan: Plan, work: _Work, ids: dict[str, int], author) -> None:
-    wanted = {ids[i.ref]: i.initial_rating for i in work.objectives if i.record_rating}
-    if not wanted:
-        return
-    period = plan.periods.order_by("month").first()
-    leads = Contribution.objects.filter(
-        objective_id__in=wanted, role=ContributionRole.LEAD
-    ).select_related("objective__plan")
-    for contribution in leads:
-        if StatusUpdate.objects.filter(contribution=contribution, period=period).exists():
-            continue
-        services.record_status(
-            contribution=contribution,
-            period=period,
-            rating=wanted[contribution.objective_id],
-            author=author,
-            going_well=INITIAL_RATING_NOTE,
-            lock_override=True,
-        )
 
 
 # Used by views and tests to show a count line per sheet.
@@ -1112,6 +814,4 @@ __all__ = [
     "build_preview",
     "apply",
     "import_plan",
-    "owner_identifier",
-    "shared_email_addresses",
 ]

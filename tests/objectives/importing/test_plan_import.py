@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 
-from objectives.importing import plan_import
+from objectives.importing import plan_import, writing
 from objectives.models import (
     Contribution,
     Dependency,
@@ -461,7 +461,7 @@ def test_an_initial_rating_is_recorded_only_when_the_lead_team_has_none_for_the_
         "red",
         1,
         cast.director_a,
-        plan_import.INITIAL_RATING_NOTE,
+        writing.INITIAL_RATING_NOTE,
     )
     again = plan_import.import_plan(data, plan_label="2024/25", user=cast.director_a)
     assert again.summary == "0 created, 0 updated, 2 unchanged"
