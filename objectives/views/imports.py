@@ -17,6 +17,7 @@ sessions kept on one machine.)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import tempfile
@@ -144,7 +145,9 @@ def _start_context(request, form) -> dict:
 def start(request):
     permissions.require(permissions.can_import_plan(request.user))
     if request.method == "POST":
-        request.upload_handlers = [_LimitedUploadHandler(request)]
+        # AttributeError: something read the body already; the form still checks the size.
+        with contextlib.suppress(AttributeError):
+            request.upload_handlers = [_LimitedUploadHandler(request)]
     return _start(request)
 
 

@@ -134,6 +134,15 @@ def test_an_oversized_upload_is_refused_without_storing_it(cast, client_for, set
     assert client.session.get("plan_imports", {}) == {}
 
 
+def test_an_upload_without_the_csrf_token_is_refused(cast):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.director_a)
+    assert upload(client).status_code == 403
+    assert client.session.get("plan_imports", {}) == {}
+
+
 def test_a_bad_plan_label_is_refused_next_to_its_field(cast, client_for):
     response = upload(client_for(cast.director_a), plan="2024-25")
     assert response.status_code == 200
