@@ -892,14 +892,11 @@ PREFIX_UNITS = frozenset({"£", "$", "€"})
 
 def format_range(low: float, high: float, unit: str = "") -> str:
     """Two readings for people: "45.5% to 58.1%", "3.5 to 7 days", "£12 to £20"."""
-    low_text, high_text = f"{low:.3g}", f"{high:.3g}"
-    if "e" in low_text or "e" in high_text or unit in PREFIX_UNITS:
-        return f"{format_value(low, unit)} to {format_value(high, unit)}"
-    if unit == "%":
-        return f"{low_text}% to {high_text}%"
-    if unit:
-        return f"{low_text} to {high_text} {unit}"
-    return f"{low_text} to {high_text}"
+    if unit not in PREFIX_UNITS:  # money: the sign goes before the symbol, so format each
+        text = f"{low:.3g}% to {high:.3g}%" if unit == "%" else f"{low:.3g} to {high:.3g}"
+        if "e" not in text:  # else 1,000 or more, or under 0.0001
+            return text if unit in ("", "%") else f"{text} {unit}"
+    return f"{format_value(low, unit)} to {format_value(high, unit)}"
 
 
 def _month(when: date) -> str:
