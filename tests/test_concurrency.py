@@ -169,6 +169,66 @@ def write_until_killed() -> None:
         print(update.pk, flush=True)
 
 
+def edit_data(objective, **changes) -> dict:
+    """What the edit form would send back unchanged, with `changes` typed in."""
+    from objectives.forms.objective import ObjectiveForm
+
+    form = ObjectiveForm(instance=objective)
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: "" if value is None else value for name, value in data.items()}
+    return data | changes
+
+
+def same_version_at_once() -> dict:
+    from objectives.models import Role
+    from tests.factories import DirectorshipFactory, MembershipFactory, ObjectiveFactory
+
+    objective = ObjectiveFactory(ref="SHR-02")
+    lead = MembershipFactory(team=objective.lead_team, role=Role.LEAD).user
+    director = DirectorshipFactory(directorate=objective.lead_team.directorate).user
+    return two_people_save_the_same_version_at_once(objective, lead, director)
+
+
+EXPECTED_SAME_VERSION = {
+    "statuses": [302, 409],
+    "title is one of theirs": True,
+    "version": 2,
+    "revisions": 1,
+    "loser was shown their own title": True,
+}
+
+
+def two_people_save_the_same_version_at_once(objective, first, second) -> dict:
+    from django.urls import reverse
+
+    from objectives.models import Objective, ObjectiveRevision
+
+    url = reverse("objectives:edit", args=[objective.pk])
+    clients = [signed_in_client(first), signed_in_client(second)]
+    titles = ["Title saved by the first person", "Title saved by the second person"]
+    forms = [edit_data(objective, title=title) for title in titles]  # both from version 1
+    responses = run_at_once(
+        [
+            lambda c=client, f=form: c.post(url, f)
+            for client, form in zip(clients, forms, strict=True)
+        ]
+    )
+    saved = Objective.objects.get(pk=objective.pk)
+    return {
+        "statuses": sorted(response.status_code for response in responses),
+        "title is one of theirs": saved.title in titles,
+        "version": saved.version,
+        "revisions": ObjectiveRevision.objects.filter(objective=objective).count(),
+        "loser was shown their own title": any(
+            response.status_code == 409
+            and titles[index] in response.content.decode()
+            and "Someone else saved this objective while you were editing it"
+            in response.content.decode()
+            for index, response in enumerate(responses)
+        ),
+    }
+
+
 # --- Child process: a fresh SQLite file -----------------------------------------------------------
 
 
@@ -188,6 +248,8 @@ def child(scenario: str, database: str) -> None:
     call_command("migrate", verbosity=0)
     if scenario == "twenty":
         print(json.dumps(twenty_leads_post_at_once()))
+    elif scenario == "same-version":
+        print(json.dumps(same_version_at_once()))
     elif scenario == "writers":
         print(json.dumps(ten_writers_on_sqlite(updates_each=15)))
     elif scenario == "crash":
@@ -236,11 +298,50 @@ def test_twenty_leads_posting_at_once_lose_no_update(threaded_db):
     assert twenty_leads_post_at_once() == expected_twenty()
 
 
+def test_two_people_saving_the_same_version_at_once_one_wins_and_one_is_told(threaded_db):
+    assert same_version_at_once() == EXPECTED_SAME_VERSION
+
+
+# --- Optimistic locking, one after the other (any database) --------------------------------------
+
+
+def test_the_second_save_from_a_stale_version_is_told_and_keeps_what_they_typed(cast, client_for):
+    from django.test import Client
+    from django.urls import reverse
+
+    from objectives.models import Objective, ObjectiveRevision
+
+    url = reverse("objectives:edit", args=[cast.objective_a.pk])
+    lead, director = Client(), Client()
+    lead.force_login(cast.lead_a)
+    director.force_login(cast.director_a)
+    lead_form = edit_data(cast.objective_a, title="The lead's title")
+    director_form = edit_data(cast.objective_a, title="The director's title")
+
+    first = lead.post(url, lead_form)
+    second = director.post(url, director_form)
+    after_conflict = Objective.objects.get(pk=cast.objective_a.pk)
+    # The conflict page carries the newer version, so saving again is a deliberate overwrite.
+    retry = director.post(url, director_form | {"version": after_conflict.version})
+
+    assert (first.status_code, second.status_code, retry.status_code) == (302, 409, 302)
+    assert (after_conflict.title, after_conflict.version) == ("The lead's title", 2)
+    html = second.content.decode()
+    assert "Someone else saved this objective while you were editing it" in html
+    assert 'value="The director&#x27;s title"' in html
+    assert Objective.objects.get(pk=cast.objective_a.pk).title == "The director's title"
+    assert ObjectiveRevision.objects.filter(objective=cast.objective_a).count() == 2
+
+
 # --- On a fresh SQLite file, in a child process ---------------------------------------------------
 
 
 def test_twenty_leads_posting_at_once_on_sqlite_lose_no_update(tmp_path):
     assert run_child("twenty", tmp_path / "twenty.sqlite3") == expected_twenty()
+
+
+def test_two_people_saving_the_same_version_at_once_on_sqlite_one_wins_and_one_is_told(tmp_path):
+    assert run_child("same-version", tmp_path / "edit.sqlite3") == EXPECTED_SAME_VERSION
 
 
 def test_ten_concurrent_writers_on_sqlite_never_see_database_is_locked(tmp_path):
