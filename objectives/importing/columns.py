@@ -45,7 +45,7 @@ class SheetSpec:
         return next(column for column in self.columns if column.key == key)
 
 
-DATE_HELP = "a date: 31/03/2025, 31 March 2025, 2025-03-31 or a date cell"
+DATE_HELP = "31/03/2025, 31 March 2025, 2025-03-31 or a date cell"
 
 OBJECTIVES = SheetSpec(
     name="Objectives",
@@ -108,7 +108,7 @@ OBJECTIVES = SheetSpec(
         ),
         Column(
             "delivery_date",
-            f"When it will be delivered: {DATE_HELP}.",
+            f"When it will be delivered, as {DATE_HELP}.",
             "31/03/2025",
             aliases=("due date", "due", "delivery", "deadline", "date due", "target date"),
             width=14,
@@ -183,7 +183,7 @@ MILESTONES = SheetSpec(
         ),
         Column(
             "due_date",
-            f"When it is due: {DATE_HELP}.",
+            f"When it is due, as {DATE_HELP}.",
             "30/09/2024",
             required=True,
             aliases=("due", "date due", "deadline", "target date", "delivery date"),
@@ -198,7 +198,7 @@ MILESTONES = SheetSpec(
         ),
         Column(
             "done_date",
-            f"When it was reached, if it has been: {DATE_HELP}.",
+            f"When it was reached, if it has been, as {DATE_HELP}.",
             "",
             aliases=("done", "completed", "completed date", "date done", "date completed"),
             width=14,
@@ -244,7 +244,7 @@ MEASURES = SheetSpec(
         ),
         Column(
             "baseline_date",
-            f"When the baseline was measured: {DATE_HELP}.",
+            f"When the baseline was measured, as {DATE_HELP}.",
             "30/04/2024",
             aliases=("baseline as at", "baseline at"),
             width=14,
@@ -254,7 +254,7 @@ MEASURES = SheetSpec(
         ),
         Column(
             "target_date",
-            f"When the target should be reached: {DATE_HELP}.",
+            f"When the target should be reached, as {DATE_HELP}.",
             "31/03/2025",
             aliases=("target by", "target as at"),
             width=14,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import textwrap
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -138,18 +139,25 @@ README_INTRO = [
 ]
 
 
+def _append_paragraph(sheet, text: str) -> None:
+    """One short line per row, unwrapped, so the text reads across the sheet in any program
+    (a wrapped paragraph in one narrow cell makes a very tall row)."""
+    for line in textwrap.wrap(text, width=110):
+        sheet.append([line])
+
+
 def _write_readme(workbook, points: int) -> None:
     sheet = workbook.create_sheet(columns.README_SHEET)
     for letter, width in zip("ABCD", (22, 10, 70, 40), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.append([_cell(sheet, "How to fill in this workbook", font=TITLE_FONT)])
     for paragraph in README_INTRO:
-        sheet.append([_cell(sheet, paragraph, alignment=WRAP)])
+        _append_paragraph(sheet, paragraph)
     lists = choice_lists(points)
     for spec in columns.SHEETS:
         sheet.append([])
         sheet.append([_cell(sheet, f"{spec.name} sheet", font=HEADING_FONT)])
-        sheet.append([_cell(sheet, spec.intro, alignment=WRAP)])
+        _append_paragraph(sheet, spec.intro)
         sheet.append(
             [
                 _cell(sheet, text, font=BOLD)
@@ -174,14 +182,8 @@ def _write_readme(workbook, points: int) -> None:
         sheet.append([_cell(sheet, column.example) for column in spec.columns])
     sheet.append([])
     sheet.append([_cell(sheet, "Teams", font=HEADING_FONT)])
-    sheet.append(
-        [
-            _cell(
-                sheet,
-                "Use these names for lead_team, contributing_teams and team (case doesn't matter).",
-                alignment=WRAP,
-            )
-        ]
+    _append_paragraph(
+        sheet, "Use these names for lead_team, contributing_teams and team (case doesn't matter)."
     )
     for name in Team.objects.order_by("name").values_list("name", flat=True):
         sheet.append([name])
