@@ -216,3 +216,42 @@ def test_start_next_year_with_nothing_ticked_says_what_to_do(cast, client_for):
     )
     assert "Tick at least one objective to carry over" in response.content.decode()
     assert not Plan.objects.filter(label="2025/26").exists()
+
+
+def test_the_preview_page_runs_the_same_queries_for_one_row_or_forty(cast, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(cast.director_a)
+
+    def queries(rows):
+        url = upload(client, [GOOD[0], *rows])["Location"]
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    many = [[f"N-{n}", f"New {n}", "NHS 111 online"] for n in range(40)]
+    assert queries(GOOD[1:]) == queries(many)
+
+
+def test_the_export_runs_the_same_queries_for_two_objectives_or_thirty(cast, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import MilestoneFactory, ObjectiveFactory
+
+    client = client_for(cast.lead_a)
+    url = reverse("imports:export", args=[cast.plan.pk])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for _ in range(28):
+        objective = ObjectiveFactory(
+            plan=cast.plan, lead_team=cast.team_b, contributors=[cast.team_a]
+        )
+        MilestoneFactory(objective=objective)
+    assert queries() == few
