@@ -182,6 +182,8 @@ _NOT_RISING_RE = {n: re.compile(rb"\x00{%d,}" % (n - 1)) for n in RUN_LENGTHS}
 
 _isfinite = math.isfinite
 _new_tuple = tuple.__new__
+_object_new = object.__new__
+_object_setattr = object.__setattr__
 
 
 class SeriesError(ValueError):
@@ -280,7 +282,7 @@ class Signal:
         return self.rules[0]
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class Analysis:
     """The result of ``analyse()``: readings in date order, their phases and limits, and the span
     that describes the latest reading (``latest``, None when it is common cause).
@@ -298,34 +300,6 @@ class Analysis:
     phases: tuple[Phase, ...]
     latest: Span | None
     ignored_rebase_dates: tuple[date, ...] = ()
-
-    def __init__(
-        self,
-        dates,
-        values,
-        direction,
-        target,
-        run_length,
-        phases,
-        latest,
-        ignored_rebase_dates=(),
-    ):
-        # One write instead of the generated frozen __init__'s one object.__setattr__ per field:
-        # analyse() builds one per measure, and that cost showed in the benchmark.
-        object.__setattr__(
-            self,
-            "__dict__",
-            {
-                "dates": dates,
-                "values": values,
-                "direction": direction,
-                "target": target,
-                "run_length": run_length,
-                "phases": phases,
-                "latest": latest,
-                "ignored_rebase_dates": ignored_rebase_dates,
-            },
-        )
 
     @property
     def has_chart(self) -> bool:
@@ -496,7 +470,7 @@ def analyse(
         dates, values = _clean(rows)
     n = len(values)
     if n < MIN_POINTS:
-        return Analysis(dates, values, direction, target, run_length, (), None)
+        return _new_analysis(dates, values, direction, target, run_length, (), None, ())
 
     if rebase_dates:
         starts, ignored = _phase_starts(dates, rebase_dates)
@@ -513,7 +487,29 @@ def analyse(
     else:
         phases, ignored = (_phase(values, 0, n, baseline, screen_moving_ranges),), ()
     latest = _latest_span(values, phases[-1], run_length, _KINDS[direction])
-    return Analysis(dates, values, direction, target, run_length, phases, latest, ignored)
+    return _new_analysis(dates, values, direction, target, run_length, phases, latest, ignored)
+
+
+def _new_analysis(dates, values, direction, target, run_length, phases, latest, ignored):
+    """Analysis(...) without the generated frozen __init__, which sets each field through
+    object.__setattr__: analyse() makes one per measure and that showed in the benchmark.
+    Same fields, same result; Analysis(...) itself works as usual."""
+    analysis = _object_new(Analysis)
+    _object_setattr(
+        analysis,
+        "__dict__",
+        {
+            "dates": dates,
+            "values": values,
+            "direction": direction,
+            "target": target,
+            "run_length": run_length,
+            "phases": phases,
+            "latest": latest,
+            "ignored_rebase_dates": ignored,
+        },
+    )
+    return analysis
 
 
 def _phase(values, start: int, end: int, baseline: int, screen: bool) -> Phase:

@@ -10,6 +10,7 @@ Readings added after it do not move the limits (the baseline is the first 12). B
 below the mean, after a fall from 12; many series add 11, exactly on the mean, to break a run.
 """
 
+import dataclasses
 import datetime as dt
 import random
 import subprocess
@@ -726,6 +727,19 @@ def test_latest_agrees_with_tagging_every_reading_over_20000_seeded_series():
             rebase_at,
             rng.randint(2, 14),
         )
+
+
+def test_an_analysis_is_plain_frozen_data():
+    analysis = analyse([*BASE, 17.0], direction="higher", target=12.0)
+
+    rebuilt = spc.Analysis(
+        **{f.name: getattr(analysis, f.name) for f in dataclasses.fields(analysis)}
+    )
+    assert rebuilt == analysis
+    assert hash(rebuilt) == hash(analysis)
+    assert dataclasses.replace(analysis, target=20.0).assurance == Assurance.FAIL
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        analysis.target = 1.0
 
 
 def test_spc_knows_nothing_of_django():
