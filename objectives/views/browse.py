@@ -7,6 +7,8 @@ ask permissions.py. Each page loads its data in a fixed number of queries.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage
@@ -29,6 +31,10 @@ from objectives.forms.objective import (
     current_values,
     field_changes,
     field_label,
+    merge_after_conflict,
+    raw_values,
+    read_loaded,
+    sign_loaded,
 )
 from objectives.models import (
     Contribution,
@@ -244,11 +250,21 @@ def _revisions(objective):
     revisions = list(objective.revisions.select_related("user").order_by("-created_at", "-pk"))
     for revision in revisions:
         revision.rows = [
-            (field_label(name), before, after)
+            (_revision_label(name), _text(before), _text(after))
             for name, (before, after) in revision.changes.items()
-            if name in EDITABLE_FIELDS
         ]
     return revisions
+
+
+def _revision_label(name: str) -> str:
+    # Edits here record model field names; the plan importer records its column names.
+    if name in EDITABLE_FIELDS:
+        return field_label(name)
+    return name.replace("_", " ").capitalize()
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
 
 
 # --- Milestones ---------------------------------------------------------------------------------
@@ -304,12 +320,10 @@ def objective_edit(request, pk):
                 else:
                     messages.info(request, "You did not change anything, so nothing was saved.")
                 return redirect(objective.get_absolute_url())
-            # Someone saved first: keep everything the user typed, show what differs, and let a
-            # second save (now against the newer version) go through.
+            # Someone saved first: show the form again holding their changes and the user's, and
+            # let a second save (now against the newer version) go through.
             conflict = outcome
-            data = request.POST.copy()
-            data["version"] = str(outcome.current.version)
-            form = ObjectiveForm(data, instance=outcome.current)
+            form = ObjectiveForm(_merged_data(request.POST, outcome), instance=outcome.current)
             form.is_valid()
             status = 409
         else:
@@ -326,13 +340,14 @@ def objective_edit(request, pk):
     )
 
 
+@dataclass
 class SaveOutcome:
-    def __init__(self, *, saved, changes=None, current=None, differences=(), last_revision=None):
-        self.saved = saved
-        self.changes = changes or {}
-        self.current = current
-        self.differences = list(differences)
-        self.last_revision = last_revision
+    saved: bool
+    changes: dict = field(default_factory=dict)
+    current: Objective | None = None  # as saved now, when the save was refused
+    differences: list = field(default_factory=list)
+    keep_mine: set = field(default_factory=set)
+    last_revision: ObjectiveRevision | None = None
 
 
 def _save_objective(pk, form, user) -> SaveOutcome:
@@ -341,8 +356,8 @@ def _save_objective(pk, form, user) -> SaveOutcome:
     new_values = form.new_values()
     with transaction.atomic():
         current = Objective.objects.select_related("owner").get(pk=pk)
-        changes = field_changes(current_values(current), new_values)
         if current.version == version:
+            changes = field_changes(current_values(current), new_values)
             if not changes:
                 return SaveOutcome(saved=True)
             updated = Objective.objects.filter(pk=pk, version=version).update(
@@ -352,14 +367,34 @@ def _save_objective(pk, form, user) -> SaveOutcome:
                 ObjectiveRevision.objects.create(objective_id=pk, user=user, changes=changes)
                 return SaveOutcome(saved=True, changes=changes)
             current = Objective.objects.select_related("owner").get(pk=pk)
-            changes = field_changes(current_values(current), new_values)
+    differences, keep_mine = merge_after_conflict(
+        loaded=read_loaded(form.cleaned_data["loaded"]),
+        current=current_values(current),
+        submitted=new_values,
+    )
     last_revision = (
         ObjectiveRevision.objects.filter(objective_id=pk)
         .select_related("user")
         .order_by("-created_at", "-pk")
         .first()
     )
-    differences = [(field_label(name), theirs, yours) for name, (theirs, yours) in changes.items()]
     return SaveOutcome(
-        saved=False, current=current, differences=differences, last_revision=last_revision
+        saved=False,
+        current=current,
+        differences=differences,
+        keep_mine=keep_mine,
+        last_revision=last_revision,
     )
+
+
+def _merged_data(posted, outcome: SaveOutcome):
+    """The form data to show after a refused save: the user's input where they changed a field,
+    the newly saved value elsewhere, and the version and values now loaded."""
+    data = posted.copy()
+    now = raw_values(current_values(outcome.current))
+    for name in EDITABLE_FIELDS:
+        if name not in outcome.keep_mine:
+            data[name] = str(now[name])
+    data["version"] = str(outcome.current.version)
+    data["loaded"] = sign_loaded(outcome.current)
+    return data

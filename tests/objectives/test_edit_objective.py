@@ -7,6 +7,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from objectives.forms.objective import sign_loaded
 from objectives.models import Objective, ObjectiveRevision, Priority, State
 from tests.factories import ObjectiveFactory, UserFactory
 
@@ -50,6 +51,7 @@ def form_data(objective, **changes) -> dict:
         "impact_replace": objective.impact_replace,
         "impact_mutate": objective.impact_mutate,
         "version": objective.version,
+        "loaded": sign_loaded(objective),
     }
     data.update(changes)
     return data
@@ -228,6 +230,15 @@ def someone_else_saved(cast, client_for, objective):
     return loaded
 
 
+def conflict_rows(html: str) -> list[tuple[str, str, str]]:
+    return re.findall(
+        r'<tr class="nhsuk-table__row"><th scope="row" class="nhsuk-table__header">([^<]+)</th>'
+        r'<td class="nhsuk-table__cell app-prewrap">(.*?)</td>'
+        r'<td class="nhsuk-table__cell app-prewrap">(.*?)</td></tr>',
+        html,
+    )
+
+
 def test_the_second_save_is_refused_with_what_changed_and_nothing_lost(
     cast, client_for, objective, someone_else_saved
 ):
@@ -241,50 +252,88 @@ def test_the_second_save_is_refused_with_what_changed_and_nothing_lost(
     html = squash(response.content.decode())
     assert response.status_code == 409
     assert "Someone else saved this objective while you were editing it" in html
-    assert "Your changes have <strong>not</strong> been saved." in html
-    differences = re.findall(
-        r'<tr class="nhsuk-table__row"><th scope="row" class="nhsuk-table__header">([^<]+)</th>'
-        r'<td class="nhsuk-table__cell app-prewrap">(.*?)</td>'
-        r'<td class="nhsuk-table__cell app-prewrap">(.*?)</td></tr>',
-        html,
-    )
-    assert differences == [
-        ("Title", "Lead&#x27;s title", "Director&#x27;s title"),
-        ("Description", "Records that follow the patient.", "Rewritten"),
-        ("Theme (optional)", "Urgent care", '<span class="app-muted">(empty)</span>'),
+    assert "Your changes have <strong>not</strong> been saved yet." in html
+    assert conflict_rows(html) == [
+        (
+            "Title",
+            "Lead&#x27;s title",
+            "<strong>Director&#x27;s title</strong>"
+            '<span class="app-muted">(kept in the form: you changed this too)</span>',
+        ),
+        (
+            "Theme (optional)",
+            "Urgent care",
+            '<span class="app-muted">You did not change this; the form now holds the saved '
+            "value.</span>",
+        ),
     ]
-    # The director's input is kept in the form, now carrying the version they have seen.
-    assert 'value="Director&#x27;s title"' in html
+    # The form holds the director's changes and the lead's, and the version now seen.
+    assert 'name="title" value="Director&#x27;s title"' in html
     assert "> Rewritten</textarea>" in html
+    assert 'name="theme" value="Urgent care"' in html
     assert '<input type="hidden" name="version" value="2" id="id_version">' in html
     saved = Objective.objects.get(pk=objective.pk)
-    assert (saved.title, saved.description, saved.version) == (
+    assert (saved.title, saved.description, saved.theme, saved.version) == (
         "Lead's title",
         "Records that follow the patient.",
+        "Urgent care",
         2,
     )
     assert ObjectiveRevision.objects.count() == 1
 
 
-def test_saving_again_after_seeing_the_differences_goes_through(
+def test_saving_the_merged_form_keeps_both_peoples_changes(
     cast, client_for, objective, someone_else_saved
 ):
     client = client_for(cast.director_a)
-    client.post(url(objective), {**someone_else_saved, "title": "Director's title"})
-
-    response = client.post(
-        url(objective), {**someone_else_saved, "title": "Director's title", "version": 2}
+    refused = client.post(
+        url(objective), {**someone_else_saved, "title": "Director's title", "description": "New"}
     )
+
+    response = client.post(url(objective), refused.context["form"].data)
 
     assert response.status_code == 302
     saved = Objective.objects.get(pk=objective.pk)
-    assert (saved.title, saved.theme, saved.version) == ("Director's title", "", 3)
+    assert (saved.title, saved.description, saved.theme, saved.version) == (
+        "Director's title",
+        "New",
+        "Urgent care",
+        3,
+    )
     latest = ObjectiveRevision.objects.filter(objective=objective).order_by("-pk").first()
     assert latest.user == cast.director_a
     assert latest.changes == {
         "title": ["Lead's title", "Director's title"],
-        "theme": ["Urgent care", ""],
+        "description": ["Records that follow the patient.", "New"],
     }
+
+
+def test_both_making_the_same_change_is_not_a_choice(
+    cast, client_for, objective, someone_else_saved
+):
+    response = client_for(cast.director_a).post(
+        url(objective), {**someone_else_saved, "theme": "Urgent care"}
+    )
+
+    rows = conflict_rows(squash(response.content.decode()))
+    assert [(label, theirs) for label, theirs, _ in rows] == [
+        ("Title", "Lead&#x27;s title"),
+        ("Theme (optional)", "Urgent care"),
+    ]
+    assert "You did not change this" in rows[1][2]
+
+
+def test_without_the_loaded_values_every_difference_is_listed_and_all_input_kept(
+    cast, client_for, objective, someone_else_saved
+):
+    response = client_for(cast.director_a).post(
+        url(objective), {**someone_else_saved, "loaded": "forged", "description": "Rewritten"}
+    )
+
+    html = squash(response.content.decode())
+    assert [row[0] for row in conflict_rows(html)] == ["Title", "Description", "Theme (optional)"]
+    assert 'name="title" value="Shared records"' in html
+    assert "> Rewritten</textarea>" in html
 
 
 def test_the_conflict_names_who_saved_last(cast, client_for, objective, someone_else_saved):
@@ -319,6 +368,7 @@ def test_a_save_that_loses_the_race_in_the_update_itself_is_refused(
     assert response.status_code == 409
     assert Objective.objects.get(pk=objective.pk).title == "Raced"
     assert ObjectiveRevision.objects.count() == 0
-    assert '<input type="hidden" name="version" value="5" id="id_version">' in (
-        response.content.decode()
-    )
+    html = squash(response.content.decode())
+    assert '<input type="hidden" name="version" value="5" id="id_version">' in html
+    assert [row[:2] for row in conflict_rows(html)] == [("Title", "Raced")]
+    assert 'name="title" value="Mine"' in html
