@@ -16,7 +16,7 @@ from django.db.models.functions import Lower
 
 from objectives.models import Team
 
-from .parsing import ValueProblem
+from .parsing import ValueProblem, text_value
 
 
 def _fold(text: str) -> str:
@@ -63,7 +63,8 @@ class PeopleIndex:
                 self.by_email[user.email.casefold()].append(user)
             self.by_username[user.username] = user
 
-    def find(self, text: str):
+    def find(self, value):
+        text = text_value(value)
         if "@" in text:
             matches = self.by_email.get(text.casefold(), [])
             if len(matches) == 1:
