@@ -9,6 +9,8 @@ record, because django-tables2's per-cell rendering (accessor lookup, signature 
 
 from __future__ import annotations
 
+from html import escape
+
 import django_tables2 as tables
 from django.db.models import Case, IntegerField, Value, When
 from django.template.loader import get_template
@@ -33,23 +35,25 @@ def list_queryset():
     )
 
 
-def prepare_rows(objectives: list[dict]) -> None:
+def prepare_rows(objectives: list[dict], *, detail_url_prefix: str) -> None:
     """Give each objective (row of `list_queryset`) on the page what its row shows, in one query
     for the whole page:
 
-    - `team_views`: [(team name, is lead, rating badge HTML)], the lead team first;
-    - `lead_team_name`;
-    - `rating_badge`: the worst current rating's badge; `state_label`; `delivery_label`.
+    - `team_views`: [(team name, is lead, rating badge HTML)], the lead team first, and
+      `team_views_html`, the list as the table shows it;
+    - `url`, `lead_team_name`, `rating_badge` (the worst current rating), `state_label` and
+      `delivery_label`.
 
     Badges come from includes/rating.html, rendered once per rating rather than once per cell, and
-    labels are worked out here rather than by template filters: at 50 rows each of these was a
-    noticeable part of the page (bench/bench_list.py). A prefetch_related of contributions with
-    their team and latest update would be one query too, but building three model instances per
-    team cost more than rendering the rows.
+    the rest is worked out here rather than by template tags and filters: at 50 rows each of these
+    was a noticeable part of the page (bench/bench_list.py). A prefetch_related of contributions
+    with their team and latest update would be one query too, but building three model instances
+    per team cost more than rendering the rows.
     """
     badge = _rating_badges()
     by_objective = {row["pk"]: row for row in objectives}
     for row in objectives:
+        row["url"] = f"{detail_url_prefix}{row['pk']}/"
         row["team_views"] = []
         row["lead_team_name"] = ""
         row["rating_badge"] = badge[row["worst_rating"] or None]
@@ -66,6 +70,16 @@ def prepare_rows(objectives: list[dict]) -> None:
         row["team_views"].append((team, role == ContributionRole.LEAD, badge[rating or None]))
         if team_id == row["lead_team_id"]:
             row["lead_team_name"] = team
+    for row in objectives:
+        row["team_views_html"] = _team_views_html(row["team_views"])
+
+
+def _team_views_html(views) -> str:
+    items = "".join(
+        f"<li>{badge}<span>{escape(team)}{' (lead)' if lead else ''}</span></li>"
+        for team, lead, badge in views
+    )
+    return mark_safe(f'<ul class="app-team-views">{items}</ul>')  # noqa: S308 -- escaped above
 
 
 def _rating_badges() -> dict:

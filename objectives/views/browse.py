@@ -80,7 +80,7 @@ def objective_list(request):
         # Past the end (a bookmark of a list that has since shrunk): the last page.
         table.paginate(page=table.paginator.num_pages, per_page=PER_PAGE)
     # Fetch the page's rows (django-tables2 then iterates the same cached queryset), then teams.
-    prepare_rows(list(table.page.object_list.data))
+    prepare_rows(list(table.page.object_list.data), detail_url_prefix=table.detail_url_prefix)
     plan_labels = dict(filterset.choices.plans)
     table.caption = f"Objectives, plan {plan_labels.get(filterset.plan_value, '')}".strip()
     context = {
