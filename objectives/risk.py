@@ -48,6 +48,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from .ratings import STEP
 from .spc import Assurance, Summary, format_value
@@ -154,11 +155,13 @@ MONTHS = (
 UNNAMED_TEAM = "A team no longer on record"
 
 
+@cache
 def day(when: dt.date) -> str:
-    """31 July 2024"""
+    """31 July 2024 (cached: a plan's flags name the same few hundred dates again and again)"""
     return f"{when.day} {MONTHS[when.month]} {when.year}"
 
 
+@cache
 def month(when: dt.date) -> str:
     """July 2024"""
     return f"{MONTHS[when.month]} {when.year}"
@@ -359,17 +362,23 @@ class Flag:
 
 
 def flag_sort_key(flag: Flag):
+    """Acknowledged flags last; then most severe first, in rule order."""
     return (
-        flag.is_acknowledged,
+        flag.acknowledgement is not None and not flag.lapsed,
         SEVERITY_ORDER[flag.severity],
         RULE_ORDER[flag.rule],
         flag.subject,
     )
 
 
+def _new_flag_key(flag: Flag):
+    # flag_sort_key for flags fresh from the rules, none of them acknowledged yet.
+    return (SEVERITY_ORDER[flag.severity], RULE_ORDER[flag.rule], flag.subject)
+
+
 def objective_score(flags: Iterable[Flag]) -> int:
     """The sum of the flags' scores, leaving out acknowledged (not lapsed) flags."""
-    return sum(flag.score for flag in flags if flag.counts)
+    return sum(flag.score for flag in flags if flag.acknowledgement is None or flag.lapsed)
 
 
 def worst_severity(flags: Iterable[Flag]) -> str | None:
@@ -427,7 +436,7 @@ def evaluate_facts(
             flags = flags + _dependency_flags(facts, by_id, own, context)
             if facts.objective_id in cycles:
                 flags.append(_cycle_flag(facts, cycles[facts.objective_id], context))
-        result[facts.objective_id] = tuple(sorted(flags, key=flag_sort_key))
+        result[facts.objective_id] = tuple(sorted(flags, key=_new_flag_key))
     return result
 
 
@@ -442,6 +451,7 @@ class _Context:
         "closed",
         "last_closed",
         "mid_year_closed",
+        "silent_before",
     )
 
     def __init__(self, plan: PlanFacts, today: dt.date, limits: dict):
@@ -453,6 +463,24 @@ class _Context:
         self.last_closed = self.closed[-1] if self.closed else None
         after = limits["time_pressure_after_month"]
         self.mid_year_closed = _month_end(plan.start_date, after) < today
+        # A team whose newest report is for the last closed period (or later) and recent enough
+        # cannot be silent.
+        self.silent_before = today - dt.timedelta(days=limits["silence_days"])
+
+    def may_be_silent(self, team: TeamView) -> bool:
+        """False only when _silence cannot fire: a quick test that saves the full one."""
+        last_reported = team.last_reported_on
+        if last_reported is None or last_reported < self.silent_before:
+            return True
+        last = self.last_closed
+        if last is None:
+            return False
+        if self.limits["silence_missed_periods"] <= 0:
+            return True
+        newest = team.current.period_month if team.current else 0
+        if team.history:
+            newest = max(newest, team.history[-1].period_month)
+        return newest < last.month
 
     def flag(self, rule, severity, explanation, *, subject="", evidence=None, level=0):
         return Flag(
@@ -475,31 +503,35 @@ def _month_end(plan_start: dt.date, month_number: int) -> dt.date:
 def _own_flags(facts: ObjectiveFacts, context: _Context) -> list[Flag]:
     """Every rule but dependency, which needs the other objectives' flags first."""
     flags: list[Flag] = []
+    append = flags.append
     for team in facts.teams:
-        if team.current is not None:
-            flag = _low_confidence(team, context)
+        current = team.current
+        # Cheap checks first: most teams are neither low, nor silent, nor falling.
+        if current is not None and STEP[current.rating] >= LOW_CONFIDENCE_STEP:
+            append(_low_confidence(team, context))
+        if context.may_be_silent(team):
+            flag = _silence(team, facts, context)
             if flag:
-                flags.append(flag)
-        flag = _silence(team, facts, context)
-        if flag:
-            flags.append(flag)
-        flag = _deterioration(team, context)
-        if flag:
-            flags.append(flag)
+                append(flag)
+        if len(team.history) > 1 and STEP[team.history[-1].rating]:
+            flag = _deterioration(team, context)
+            if flag:
+                append(flag)
     if len(facts.teams) > 1:
         flag = _divergence(facts, context)
         if flag:
-            flags.append(flag)
-    overdue = _overdue_milestones(facts, context)
+            append(flag)
+    overdue = _overdue_milestones(facts, context) if facts.milestones else None
     if overdue:
-        flags.append(overdue)
+        append(overdue)
     off = [flag for measure in facts.measures if (flag := _off_trajectory(measure, context))]
     flags.extend(off)
     if overdue or off:
         flags.extend(_optimism(facts, overdue, off, context))
-    flag = _time_pressure(facts, context)
-    if flag:
-        flags.append(flag)
+    if facts.delivery_date is not None:
+        flag = _time_pressure(facts, context)
+        if flag:
+            append(flag)
     flags.extend(_ownership(facts, context))
     return flags
 
@@ -507,11 +539,13 @@ def _own_flags(facts: ObjectiveFacts, context: _Context) -> list[Flag]:
 # 1. Low confidence
 
 
-def _low_confidence(team: TeamView, context: _Context) -> Flag | None:
+LOW_CONFIDENCE_STEP = STEP["amber_red"]
+
+
+def _low_confidence(team: TeamView, context: _Context) -> Flag:
+    """Only called for Amber/Red or Red."""
     report = team.current
     step = STEP[report.rating]
-    if step < STEP["amber_red"]:
-        return None
     severity = HIGH if step >= STEP[context.limits["low_confidence_high"]] else MEDIUM
     return context.flag(
         LOW_CONFIDENCE,
@@ -728,41 +762,48 @@ def _off_trajectory(measure: MeasureFact, context: _Context) -> Flag | None:
     if measure.latest_value is None or measure.latest_date is None:
         return None
     limits = context.limits
+    summary = measure.spc
+    concern = summary is not None and summary.latest_is_concern
+    fails = summary is not None and summary.assurance == Assurance.FAIL
+    expected = _expected(measure)
+    shortfall = tolerance = 0.0
+    if expected is not None:
+        distance = measure.target_value - measure.baseline_value
+        tolerance = abs(distance) * limits["trajectory_tolerance"]
+        shortfall = (expected - measure.latest_value) * (1 if distance > 0 else -1)
+    behind = expected is not None and shortfall > tolerance
+    if not (behind or concern or fails):
+        return None
+
     unit = measure.unit
-    reasons = []
+    value = format_value(measure.latest_value, unit)
     evidence: dict = {
         "measure": measure.name,
         "latest": measure.latest_value,
         "latest_date": measure.latest_date.isoformat(),
     }
+    reasons = []
     level = 0.0
     severity = MEDIUM
-    value = format_value(measure.latest_value, unit)
-    expected = _expected(measure)
-    behind = False
-    if expected is not None:
-        distance = measure.target_value - measure.baseline_value
-        tolerance = abs(distance) * limits["trajectory_tolerance"]
-        shortfall = (expected - measure.latest_value) * (1 if distance > 0 else -1)
-        if shortfall > tolerance:
-            behind = True
-            tolerances = shortfall / tolerance if tolerance else float("inf")
-            level += min(int(tolerances), 99)
-            if tolerances > limits["trajectory_high_tolerances"]:
-                severity = HIGH
-            evidence.update(expected=round(expected, 6), tolerance=round(tolerance, 6))
-            reasons.append(
-                f"{measure.name} was {value} on {day(measure.latest_date)}, behind the "
-                f"{format_value(expected, unit)} expected by then on the way from "
-                f"{format_value(measure.baseline_value, unit)} on {day(measure.baseline_date)} to "
-                f"{format_value(measure.target_value, unit)} by {day(measure.target_date)}"
-            )
-    summary = measure.spc
-    if summary is not None and summary.latest_is_concern:
+    if behind:
+        tolerances = shortfall / tolerance if tolerance else float("inf")
+        level += min(int(tolerances), 99)
+        if tolerances > limits["trajectory_high_tolerances"]:
+            severity = HIGH
+        evidence.update(expected=round(expected, 6), tolerance=round(tolerance, 6))
+        reasons.append(
+            f"{measure.name} was {value} on {day(measure.latest_date)}, behind the "
+            f"{format_value(expected, unit)} expected by then on the way from "
+            f"{format_value(measure.baseline_value, unit)} on {day(measure.baseline_date)} to "
+            f"{format_value(measure.target_value, unit)} by {day(measure.target_date)}"
+        )
+    else:
+        reasons.append(f"{measure.name} was {value} on {day(measure.latest_date)}")
+    if concern:
         level += 1
         evidence["special_cause_concern"] = True
         reasons.append("its control chart shows special cause concern at the latest reading")
-    if summary is not None and summary.assurance == Assurance.FAIL:
+    if fails:
         level += 1
         severity = HIGH
         evidence["assurance"] = "fail"
@@ -772,10 +813,6 @@ def _off_trajectory(measure: MeasureFact, context: _Context) -> Flag | None:
             else "the target"
         )
         reasons.append(f"at this rate {target} will consistently be missed")
-    if not reasons:
-        return None
-    if not behind:
-        reasons.insert(0, f"{measure.name} was {value} on {day(measure.latest_date)}")
     return context.flag(
         OFF_TRAJECTORY,
         severity,
@@ -827,6 +864,8 @@ def _optimism(facts, overdue: Flag | None, off: list[Flag], context: _Context) -
 def _dependency_flags(facts, by_id, own, context: _Context) -> list[Flag]:
     """Follow "depends on" up to the configured depth; flag each objective reached that carries a
     high-severity flag of its own. Objectives already seen are not followed again."""
+    if not facts.dependencies:
+        return []
     depth = context.limits["dependency_depth"]
     flags = []
     seen = {facts.objective_id}

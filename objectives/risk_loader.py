@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
@@ -41,8 +42,7 @@ from .models import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class TeamRating:
+class TeamRating(NamedTuple):
     team_id: int | None
     team: str
     directorate_id: int | None
@@ -313,6 +313,10 @@ def load(plan: Plan, *, objectives=None, today=None, earliest=None, periods=None
     )
 
 
+# Loaded updates are lists: [month, period end, rating, created (raw), created (local date), Report]
+_MONTH_THEN_CREATED = itemgetter(0, 3)
+
+
 def _load_teams(scope, periods, period_ids, cutoff) -> dict[int, list[dict]]:
     """Every involved team with its current view and its recent updates, in one query: a row per
     (team, recent update), or one row for a team with no recent update."""
@@ -375,13 +379,14 @@ def _load_teams(scope, periods, period_ids, cutoff) -> dict[int, list[dict]]:
         latest = None
         if latest_period is not None:
             month, end = periods[latest_period]
-            latest = (month, end, latest_rating, latest_at, local_date(latest_at))
+            latest = [month, end, latest_rating, latest_at, local_date(latest_at), None]
         updates = []
         for row in group:
             if row[12] is not None:
                 month, end = periods[row[12]]
                 # The raw creation time orders updates (the same type within one database).
-                updates.append((month, end, row[13], row[14], local_date(row[14])))
+                updates.append([month, end, row[13], row[14], local_date(row[14]), None])
+        updates.sort(key=_MONTH_THEN_CREATED)
         teams[objective_id].append(
             {
                 "team_id": team_id,
@@ -450,30 +455,34 @@ def _load_measures(scope) -> dict[int, list[dict]]:
 # --- Facts as of a day --------------------------------------------------------------------------
 
 
+def _report(update: list) -> risk.Report:
+    """The rules' Report for a loaded update, made once however many days are evaluated."""
+    report = update[5]
+    if report is None:
+        report = update[5] = risk.Report(update[0], update[1], update[2], update[4])
+    return report
+
+
 def _team_view(
     team: dict, day: dt.date, months: set[int], keep: int
 ) -> tuple[risk.TeamView, str | None]:
     latest = team["latest"]
-    newest_per_month: dict[int, tuple] = {}
+    newest_per_month: dict[int, list] = {}
     current = None
+    # Updates are in (month, creation) order, so the last one kept for a month is its newest.
     for update in team["updates"]:
         if update[4] > day:
             continue
         if current is None or update[3] > current[3]:
             current = update
         if update[0] in months:
-            kept = newest_per_month.get(update[0])
-            if kept is None or update[3] > kept[3]:
-                newest_per_month[update[0]] = update
+            newest_per_month[update[0]] = update
     # The newest update of all is the current view whenever it was made by `day`.
     if latest is not None and latest[4] <= day:
         current = latest
     # The rules read only the newest few reports (deterioration's window at most).
-    history = tuple(
-        risk.Report(month, end, rating, on)
-        for month, end, rating, _, on in sorted(newest_per_month.values())[-keep:]
-    )
-    report = risk.Report(current[0], current[1], current[2], current[4]) if current else None
+    history = tuple(map(_report, list(newest_per_month.values())[-keep:]))
+    report = _report(current) if current is not None else None
     view = risk.TeamView(
         team=team["name"],
         role=team["role"],
@@ -578,9 +587,12 @@ def evaluate_snapshot(snapshot: Snapshot, day: dt.date | None = None) -> list[Ob
         if requested is not None and pk not in requested:
             continue
         flags = flags_by_id[pk]
+        total = sum(flag.score for flag in flags)
+        score = total
         acks = snapshot.acknowledgements.get(pk)
         if acks:
             flags = risk.apply_acknowledgements(flags, acks)
+            score = risk.objective_score(flags)
         teams = ratings[pk]
         results.append(
             ObjectiveRisk(
@@ -591,8 +603,8 @@ def evaluate_snapshot(snapshot: Snapshot, day: dt.date | None = None) -> list[Ob
                 is_shared=len(teams) > 1,
                 teams=teams,
                 flags=flags,
-                score=risk.objective_score(flags),
-                total_score=sum(flag.score for flag in flags),
+                score=score,
+                total_score=total,
                 state=state,
                 delivery_date=delivery_date,
             )
