@@ -309,6 +309,7 @@ LOGGING = {
 }
 
 # Thresholds for the at-risk rules (objectives/risk.py). Each is documented where it is used.
+# Any of objectives.risk.DEFAULT_THRESHOLDS by name, e.g. {"silence_days": 30}; unknown names fail.
 RISK_THRESHOLDS: dict = {}
 
 # Plan import (objectives/importing/reading.py): the largest upload, the most data rows on one
