@@ -118,6 +118,7 @@ def csv_stream(queryset):
 def xlsx_bytes(queryset) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
@@ -126,6 +127,10 @@ def xlsx_bytes(queryset) -> bytes:
     for index, cells in enumerate(rows(queryset)):
         out = []
         for value in cells:
+            if isinstance(value, str):
+                # Control characters a worksheet cannot hold (pasted from elsewhere) are dropped
+                # rather than failing the whole export.
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
             cell = WriteOnlyCell(sheet, value=neutralise(value))
             if isinstance(value, dt.date):
                 cell.number_format = "dd/mm/yyyy"

@@ -84,7 +84,8 @@ def dashboard(request):
 
 def _safe_next(request, fallback: str) -> str:
     candidate = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    # A path on this site only: redirect() would read a bare word such as "0" as a view name.
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
