@@ -338,10 +338,10 @@ class _Matcher:
         ]
         for row in Objective.objects.filter(plan=self.plan).values(*fields):
             self.existing[row["ref"]] = row
-        for objective_id, team_id, role, commitment in Contribution.objects.filter(
+        for objective_id, team_id, role, commitment, latest in Contribution.objects.filter(
             objective__plan=self.plan
-        ).values_list("objective_id", "team_id", "role", "commitment"):
-            self.contributions[objective_id][team_id] = (role, commitment)
+        ).values_list("objective_id", "team_id", "role", "commitment", "latest_update_id"):
+            self.contributions[objective_id][team_id] = (role, commitment, latest is not None)
         for objective_id, ref in Dependency.objects.filter(
             objective__plan=self.plan, depends_on__plan=self.plan
         ).values_list("objective_id", "depends_on__ref"):
@@ -572,12 +572,32 @@ class _Matcher:
                 ("lead_team", self.team_names.get(existing["lead_team_id"], ""), lead_name)
             )
         if intent.contributors is not None:
+            after = {team.pk: commitment for team, commitment in contributors.items()}
+            # A team that has reported stays involved (services.set_teams never drops its
+            # updates), so leaving it out of the file is not a change the import can make.
+            kept = sorted(
+                self.team_names[team_id]
+                for team_id, (_, _, reported) in current.items()
+                if reported and team_id != intent.lead.pk and team_id not in after
+            )
+            for name in kept:
+                self.preview.warnings.append(
+                    Problem(
+                        "Objectives",
+                        intent.row,
+                        "contributing_teams",
+                        name,
+                        "is left out but stays involved: it has reported on this objective, "
+                        "and its updates are kept",
+                    )
+                )
             before = {
                 team_id: _normalise_text(commitment)
-                for team_id, (role, commitment) in current.items()
-                if role != ContributionRole.LEAD and team_id != intent.lead.pk
+                for team_id, (role, commitment, reported) in current.items()
+                if role != ContributionRole.LEAD
+                and team_id != intent.lead.pk
+                and self.team_names[team_id] not in kept
             }
-            after = {team.pk: commitment for team, commitment in contributors.items()}
             if before != after:
                 intent.teams_changed = True
                 change.changes.append(
@@ -600,7 +620,7 @@ class _Matcher:
                 )
         if intent.initial_rating is not None:
             reported = self.first_updates.get((existing["id"], intent.lead.pk))
-            if reported is None and existing["lead_team_id"] == intent.lead.pk:
+            if reported is None:
                 intent.record_rating = True
                 after = ratings.label(intent.initial_rating)
                 change.changes.append(("initial_rating", ratings.NOT_REPORTED_LABEL, after))

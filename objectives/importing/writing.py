@@ -86,17 +86,12 @@ def write_objectives(plan: Plan, work: _Work, author) -> dict[str, int]:
 
     changed = [i for i in work.objectives if i.existing is not None and i.field_changes]
     if changed:
-        objects = []
         now = timezone.now()
+        rows = []
         for intent in changed:
-            objective = Objective(
-                pk=intent.existing["id"], version=intent.existing["version"] + 1, updated_at=now
-            )
-            for key, (_, after) in intent.field_changes.items():
-                setattr(objective, key, after)
-            objects.append(objective)
-        update_fields = sorted({key for i in changed for key in i.field_changes} | {"version"})
-        Objective.objects.bulk_update(objects, update_fields + ["updated_at"], batch_size=500)
+            bump = {"version": intent.existing["version"] + 1, "updated_at": now}
+            rows.append((intent.existing["id"], _afters(intent) | bump))
+        _bulk_update(Objective, rows)
         ObjectiveRevision.objects.bulk_create(
             [
                 ObjectiveRevision(
@@ -174,15 +169,26 @@ def write_children(intents: list[_ChildIntent], model, ids: dict[str, int]) -> N
         new.append(model(objective_id=ids[intent.ref], **{name_field: intent.key}, **values))
     model.objects.bulk_create(new, batch_size=1000)
     changed = [i for i in intents if i.existing_id is not None and i.field_changes]
-    if changed:
-        objects = []
-        for intent in changed:
-            row = model(pk=intent.existing_id)
-            for key, (_, after) in intent.field_changes.items():
-                setattr(row, key, after)
-            objects.append(row)
-        update_fields = sorted({key for i in changed for key in i.field_changes})
-        model.objects.bulk_update(objects, update_fields, batch_size=500)
+    _bulk_update(model, [(intent.existing_id, _afters(intent)) for intent in changed])
+
+
+def _afters(intent) -> dict:
+    return {key: after for key, (_, after) in intent.field_changes.items()}
+
+
+def _bulk_update(model, changes: list[tuple[int, dict]]) -> None:
+    """bulk_update, one call per set of changed fields: each row gets exactly its own changes.
+
+    (One call with the union of fields would write every other field of a row from an empty
+    instance, blanking values that did not change.)"""
+    groups: dict[tuple[str, ...], list] = {}
+    for pk, values in changes:
+        row = model(pk=pk)
+        for key, value in values.items():
+            setattr(row, key, value)
+        groups.setdefault(tuple(sorted(values)), []).append(row)
+    for fields, rows in groups.items():
+        model.objects.bulk_update(rows, list(fields), batch_size=500)
 
 
 def _nullable(model, name: str) -> bool:

@@ -478,26 +478,6 @@ def test_an_initial_rating_needs_someone_to_record_it_as(cast):
     ]
 
 
-def test_a_contributing_team_that_has_reported_keeps_its_contribution_when_left_out(cast):
-    shared = ObjectiveFactory(
-        plan=cast.plan, ref="SH-01", lead_team=cast.team_a, contributors=[cast.team_b]
-    )
-    add_update(shared, cast.team_b, 2, "green")
-    data = xlsx(
-        {
-            "Objectives": [
-                HEADER + ["contributing_teams"],
-                ["SH-01", shared.title, "NHS 111 online", ""],
-            ]
-        }
-    )
-    preview = plan_import.import_plan(data, plan_label="2024/25")
-    assert preview.sheets["Objectives"].updated[0].changes == [
-        ("contributing_teams", "Ambulance flow: Ambulance flow commitment", "(empty)")
-    ]
-    assert Contribution.objects.filter(objective=shared, team=cast.team_b).exists()
-
-
 def test_dependencies_follow_the_file(cast):
     Dependency.objects.create(objective=cast.objective_a, depends_on=cast.objective_b)
     data = xlsx(
@@ -579,3 +559,72 @@ def test_models_are_not_saved_one_by_one_when_creating(cast, monkeypatch):
     rows = [HEADER] + [[f"N-{n}", f"New {n}", "NHS 111 online"] for n in range(30)]
     plan_import.import_plan(xlsx({"Objectives": rows}), plan_label="2024/25")
     assert saves == []
+
+
+def test_rows_changing_different_columns_each_keep_their_other_values(cast):
+    Objective.objects.filter(pk=cast.objective_a.pk).update(description="Keep A", priority=1)
+    Objective.objects.filter(pk=cast.objective_b.pk).update(description="Keep B", priority=3)
+    MilestoneFactory(objective=cast.objective_a, title="Beta", due_date=dt.date(2024, 9, 30))
+    MilestoneFactory(objective=cast.objective_b, title="Beta", due_date=dt.date(2024, 9, 30))
+    data = xlsx(
+        {
+            "Objectives": [
+                HEADER + ["description", "priority"],
+                ["DIG-01", "Changed title", "NHS 111 online", "Keep A", "High"],
+                ["OPS-01", cast.objective_b.title, "Ambulance flow", "Keep B", "Medium"],
+            ],
+            "Milestones": [
+                ["objective_ref", "title", "due_date", "done_date"],
+                ["DIG-01", "Beta", "31/10/2024", ""],
+                ["OPS-01", "Beta", "30/09/2024", "29/09/2024"],
+            ],
+        }
+    )
+    assert plan_import.import_plan(data, plan_label="2024/25").summary == (
+        "0 created, 4 updated, 0 unchanged"
+    )
+    assert sorted(Objective.objects.values_list("ref", "title", "description", "priority")) == [
+        ("DIG-01", "Changed title", "Keep A", 1),
+        ("OPS-01", cast.objective_b.title, "Keep B", 2),
+    ]
+    assert sorted(Milestone.objects.values_list("objective__ref", "due_date", "done_date")) == [
+        ("DIG-01", dt.date(2024, 10, 31), None),
+        ("OPS-01", dt.date(2024, 9, 30), dt.date(2024, 9, 29)),
+    ]
+
+
+def test_a_team_that_reported_stays_involved_and_the_next_import_is_unchanged(cast):
+    shared = ObjectiveFactory(
+        plan=cast.plan, ref="SH-01", lead_team=cast.team_a, contributors=[cast.team_b]
+    )
+    add_update(shared, cast.team_b, 2, "green")
+    data = xlsx(
+        {"Objectives": [HEADER + ["contributing_teams"], ["SH-01", shared.title, "NHS 111 online"]]}
+    )
+    first = plan_import.import_plan(data, plan_label="2024/25")
+    assert first.summary == "0 created, 0 updated, 1 unchanged"
+    assert [w.message for w in first.warnings] == [
+        "Objectives row 2, contributing_teams: 'Ambulance flow' is left out but stays involved: "
+        "it has reported on this objective, and its updates are kept"
+    ]
+    assert Contribution.objects.filter(objective=shared, team=cast.team_b).exists()
+
+
+def test_a_new_lead_team_gets_the_initial_rating_in_the_same_import(cast):
+    data = xlsx(
+        {
+            "Objectives": [
+                HEADER + ["initial_rating"],
+                ["DIG-01", cast.objective_a.title, "Ambulance flow", "G"],
+            ]
+        }
+    )
+    first = plan_import.import_plan(data, plan_label="2024/25", user=cast.admin)
+    again = plan_import.import_plan(data, plan_label="2024/25", user=cast.admin)
+    assert first.sheets["Objectives"].updated[0].changes == [
+        ("lead_team", "NHS 111 online", "Ambulance flow"),
+        ("initial_rating", "Not reported", "Green"),
+    ]
+    assert again.summary == "0 created, 0 updated, 1 unchanged"
+    update = StatusUpdate.objects.get(contribution__objective=cast.objective_a)
+    assert (update.contribution.team, update.rating) == (cast.team_b, "green")
