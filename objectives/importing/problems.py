@@ -27,6 +27,8 @@ class Problem:
         if self.column:
             where += f", {self.column}"
         found = f"'{self.value}' " if self.value not in (None, "") else ""
+        if self.row is None and not self.column:
+            return f"{where} {found}{self.expected}"  # "Objectives has no header row; …"
         return f"{where}: {found}{self.expected}"
 
     def __str__(self) -> str:

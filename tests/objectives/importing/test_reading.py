@@ -230,3 +230,19 @@ def test_a_formula_with_no_saved_result_is_an_unreadable_cell():
     data = xlsx({"Objectives": [*ROWS, ["DIG-02", "=A1&A2", "NHS 111 online"]]})
     row = reading.read_book(data).tables["Objectives"].rows[1]
     assert row == (3, ("DIG-02", Unreadable("=A1&A2", reading.FORMULA_NO_VALUE), "NHS 111 online"))
+
+
+def test_a_sheet_without_a_header_row_says_so():
+    book = reading.read_book(xlsx({"Objectives": [["just", "some"], ["words", "here"]]}))
+    assert [p.message for p in book.problems] == [
+        "Objectives has no header row naming its columns; the first row should name the "
+        "columns, including ref, title, lead_team"
+    ]
+
+
+def test_a_workbook_without_any_plan_sheet_says_so():
+    book = reading.read_book(xlsx({"Budget": [["Cost centre", "Amount"], ["X1", 10]]}))
+    assert [p.message for p in book.problems] == [
+        "The file has no Objectives, Milestones or Measures sheet; use the template's sheet and "
+        "column names"
+    ]
