@@ -160,9 +160,7 @@ def main() -> int:
             elapsed, cpu, summary = full(data, label, users[0])
             fulls.append(elapsed)
             full_cpus.append(cpu)
-            print(
-                f"run {repeat + 1}: floor {floors[-1]:.2f} s, import {elapsed:.2f} s ({summary})"
-            )
+            print(f"run {repeat + 1}: floor {floors[-1]:.2f} s, import {elapsed:.2f} s ({summary})")
         assert Objective.objects.count() == args.objectives * args.repeats
         floor_s, full_s = statistics.median(floors), statistics.median(fulls)
         floor_cpu, full_cpu = statistics.median(floor_cpus), statistics.median(full_cpus)
