@@ -24,7 +24,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from objectives import clock, export, permissions
-from objectives.filters import ObjectiveFilter, load_choices
+from objectives.filters import ALL_PLANS, ObjectiveFilter, load_choices
 from objectives.forms.objective import (
     EDITABLE_FIELDS,
     ObjectiveForm,
@@ -81,8 +81,11 @@ def objective_list(request):
         table.paginate(page=table.paginator.num_pages, per_page=PER_PAGE)
     # Fetch the page's rows (django-tables2 then iterates the same cached queryset), then teams.
     prepare_rows(list(table.page.object_list.data), detail_url_prefix=table.detail_url_prefix)
-    plan_labels = dict(filterset.choices.plans)
-    table.caption = f"Objectives, plan {plan_labels.get(filterset.plan_value, '')}".strip()
+    plan_label = dict(filterset.choices.plans).get(filterset.plan_value)
+    if filterset.plan_value == ALL_PLANS:
+        table.caption = "Objectives in all plans"
+    else:
+        table.caption = f"Objectives in plan {plan_label}" if plan_label else "Objectives"
     context = {
         "filter": filterset,
         "table": table,

@@ -113,8 +113,13 @@ def test_a_chosen_plan_or_all_plans(cast, client_for):
     ObjectiveFactory(plan=older, ref="OLD-01", lead_team=cast.team_a)
     client = client_for(cast.outsider)
 
-    assert refs(get(client, f"?plan={older.pk}")) == ["OLD-01"]
-    assert refs(get(client, "?plan=all")) == ["DIG-01", "OPS-01", "OLD-01"]  # by plan, then ref
+    chosen = get(client, f"?plan={older.pk}")
+    every = get(client, "?plan=all")
+
+    assert refs(chosen) == ["OLD-01"]
+    assert 'nhsuk-u-visually-hidden">Objectives in plan 2023/24</caption>' in html(chosen)
+    assert refs(every) == ["DIG-01", "OPS-01", "OLD-01"]  # by plan, then ref
+    assert 'nhsuk-u-visually-hidden">Objectives in all plans</caption>' in html(every)
 
 
 def test_the_directorate_filter_finds_objectives_any_of_its_teams_lead_or_contribute_to(
