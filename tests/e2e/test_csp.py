@@ -43,6 +43,48 @@ def test_pages_load_with_nothing_blocked_by_the_content_security_policy(cast, li
     assert blocked == []
 
 
+def test_every_kind_of_page_loads_with_nothing_blocked(cast, live_server, page, settings):
+    import datetime as dt
+
+    from reviews import services
+    from tests.factories import MeasureFactory, add_update
+
+    settings.TODAY = dt.date(2024, 11, 15)
+    add_update(cast.objective_a, cast.team_a, 7, "red")
+    measure = MeasureFactory(objective=cast.objective_a, name="Calls answered", unit="%")
+    day = services.create_day(
+        title="Winter readiness",
+        date=dt.date(2024, 11, 28),
+        plan=cast.plan,
+        teams=[cast.team_a],
+        facilitator=cast.director_a,
+        created_by=cast.director_a,
+        venue="Leeds",
+    )
+    services.add_focus(day=day, objective=cast.objective_a)
+    blocked = watch_csp(page)
+    sign_in(page, live_server, cast.director_a)
+    for url in (
+        reverse("objectives:update_status", args=[cast.objective_a.pk, cast.team_a.pk]),
+        reverse("objectives:edit", args=[cast.objective_a.pk]),
+        reverse("objectives:measure", args=[measure.pk]),
+        reverse("risks:dashboard"),
+        reverse("risks:objective_flags", args=[cast.objective_a.pk]),
+        reverse("reviews:list"),
+        reverse("reviews:create"),
+        reverse("reviews:detail", args=[day.pk]),
+        reverse("reviews:edit", args=[day.pk]),
+        reverse("reviews:pack_html", args=[day.pk]),
+        reverse("imports:start"),
+        reverse("imports:next_year"),
+        "/no-such-page/",
+    ):
+        page.goto(f"{live_server.url}{url}")
+        page.wait_for_load_state("networkidle")
+
+    assert blocked == []
+
+
 def test_htmx_runs_under_the_policy_without_eval_or_injected_styles(cast, live_server, page):
     blocked = watch_csp(page)
     sign_in(page, live_server, cast.lead_a)
