@@ -77,7 +77,17 @@ def oversees_objective(user, objective: Objective) -> bool:
         return True
     if not scope:
         return False
-    return objective.contributions.filter(team__directorate_id__in=scope).exists()
+    # Pages ask this several times for one objective (edit, milestones, measures): ask the
+    # database once per request.
+    known = getattr(objective, "involved_directorate_ids", None)
+    if known is not None:  # a view that loaded the teams already says where they sit
+        return bool(scope & set(known))
+    answers = _cache(user).setdefault("oversees_objective", {})
+    if objective.pk not in answers:
+        answers[objective.pk] = objective.contributions.filter(
+            team__directorate_id__in=scope
+        ).exists()
+    return answers[objective.pk]
 
 
 # --- Objectives ---------------------------------------------------------------------------------

@@ -185,11 +185,12 @@ def objective_detail(request, pk):
     user = request.user
     objective, contributions = _load_objective_with_teams(pk)
     permissions.require(permissions.can_view_objective(user, objective))
+    objective.involved_directorate_ids = {c.team.directorate_id for c in contributions}
 
     updates = list(
-        StatusUpdate.objects.filter(contribution__objective=objective).select_related(
-            "author", "period", "corrects__period", "corrects__author"
-        )
+        StatusUpdate.objects.filter(contribution__objective=objective)
+        .select_related("author", "period", "corrects__period", "corrects__author")
+        .prefetch_related("asks__to_team")
     )
     updates_by_id = {update.pk: update for update in updates}
     teams = {c.pk: c.team for c in contributions}

@@ -224,6 +224,17 @@ def test_the_history_is_newest_first(cast, client_for, shared):
     assert re.findall(r'id="update-(\d+)"', history) == [str(may.pk), str(april.pk)]
 
 
+def test_the_history_shows_what_a_team_asked_of_another(cast, client_for, shared):
+    update = add_update(shared, cast.team_a, 1, "amber")
+    Ask.objects.create(
+        status_update=update, to_team=cast.team_b, text="Share handover data <weekly>"
+    )
+
+    history = squash(section(page(client_for(cast.outsider), shared), "history"))
+
+    assert "<strong>Asks Ambulance flow:</strong> Share handover data &lt;weekly&gt;</p>" in history
+
+
 # --- Milestones ---------------------------------------------------------------------------------
 
 
