@@ -161,6 +161,8 @@ _KINDS = {
     NEITHER: (_NEUTRAL, _NEUTRAL),
 }
 _VARIATION = {(kind, side): Variation(f"{kind}_{side}") for kind in Kind for side in Side}
+_COMMON_CAUSE = Variation.COMMON_CAUSE
+_DIRECTION_OF = {direction: direction for direction in DIRECTIONS}
 
 # Zones of a reading within its phase, as bytes so that the rules run as C-level searches:
 #   0 below the lower limit | 1 in the lower near-limit band | 2 below the mean | 3 on the mean
@@ -321,7 +323,10 @@ class Analysis:
         run), then position: the first span holding a reading is the one that describes it."""
         return _all_spans(self.values, self.phases, self.direction, self.run_length)
 
-    @property
+    # variation and assurance are cached properties (not plain ones) so that analyse() can fill
+    # them in from what it has at hand; Analysis(...) and dataclasses.replace() work them out on
+    # first use.
+    @cached_property
     def variation(self) -> Variation | None:
         """Variation icon for the latest reading; None when there is no chart."""
         if len(self.values) < MIN_POINTS:
@@ -331,10 +336,10 @@ class Analysis:
             return Variation.COMMON_CAUSE
         return _VARIATION[span.kind, span.side]
 
-    @property
+    @cached_property
     def assurance(self) -> Assurance | None:
         """Assurance icon from the latest phase's limits; None without a target or direction."""
-        return _assurance(self.target, self.direction, self.phases)
+        return _assurance(self.target, self.direction, self.phases[-1]) if self.phases else None
 
     def phase_of(self, index: int) -> Phase:
         """The phase that reading ``index`` belongs to."""
@@ -406,13 +411,18 @@ class Summary:
     latest_is_concern: bool
 
 
-def summarise(analysis: Analysis) -> Summary:
-    span = analysis.latest
-    return Summary(
-        variation=analysis.variation,
-        assurance=analysis.assurance,
-        latest_is_concern=span is not None and span.kind is _CONCERN,
+# Every possible Summary, made once: summarise() runs for every measure and a Summary is frozen.
+_SUMMARIES = {
+    (variation, assurance): Summary(
+        variation, assurance, variation in (Variation.CONCERN_HIGH, Variation.CONCERN_LOW)
     )
+    for variation in (None, *Variation)
+    for assurance in (None, *Assurance)
+}
+
+
+def summarise(analysis: Analysis) -> Summary:
+    return _SUMMARIES[analysis.variation, analysis.assurance]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -435,14 +445,12 @@ def analyse(
     ``rebase_dates`` (dates or ISO strings) start new phases at the first reading on or after each.
     Raises ``SeriesError`` for readings that cannot be analysed and ``ValueError`` for bad options.
     """
-    if direction == HIGHER:
-        direction = HIGHER
-    elif direction == LOWER:
-        direction = LOWER
-    elif direction == NEITHER:
-        direction = NEITHER
-    else:
-        raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
+    try:
+        direction = _DIRECTION_OF[direction]  # a Django choices member becomes its plain value
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}"
+        ) from None
     if target is not None and (type(target) is not float or not _isfinite(target)):
         target = _target(target)
     if run_length not in RUN_LENGTHS:
@@ -468,12 +476,13 @@ def analyse(
         ok = False
     if not ok:
         dates, values = _clean(rows)
+        total = sum(values)
     n = len(values)
     if n < MIN_POINTS:
-        return _new_analysis(dates, values, direction, target, run_length, (), None, ())
+        return _new_analysis(dates, values, direction, target, run_length, (), None, (), None, None)
 
-    if rebase_dates:
-        starts, ignored = _phase_starts(dates, rebase_dates)
+    if rebase_dates or screen_moving_ranges:
+        starts, ignored = _phase_starts(dates, rebase_dates) if rebase_dates else ((0,), ())
         phases = tuple(
             map(
                 _phase,
@@ -484,16 +493,45 @@ def analyse(
                 repeat(screen_moving_ranges),
             )
         )
+        phase = phases[-1]
     else:
-        phases, ignored = (_phase(values, 0, n, baseline, screen_moving_ranges),), ()
-    latest = _latest_span(values, phases[-1], run_length, _KINDS[direction])
-    return _new_analysis(dates, values, direction, target, run_length, phases, latest, ignored)
+        # One phase, the common case: _phase() without the slices and the second sum.
+        if n <= baseline:
+            k, base, mean = n, values, total / n
+        else:
+            k, base = baseline, values[:baseline]
+            mean = sum(base) / k
+        mean_mr = sum(map(abs, map(sub, base[1:], base))) / (k - 1)
+        width = LIMIT_FACTOR * mean_mr
+        if not _isfinite(width):
+            raise SeriesError([Problem(-1, "series", "The readings are too large to chart.")])
+        phase = _new_tuple(
+            Phase, (0, n, k, mean, mean_mr, mean - width, mean + width, k < baseline, 0)
+        )
+        phases, ignored = (phase,), ()
+
+    latest = _latest_span(values, phase, run_length, _KINDS[direction])
+    return _new_analysis(
+        dates,
+        values,
+        direction,
+        target,
+        run_length,
+        phases,
+        latest,
+        ignored,
+        _COMMON_CAUSE if latest is None else _VARIATION[latest[4], latest[1]],  # kind, side
+        _assurance(target, direction, phase),
+    )
 
 
-def _new_analysis(dates, values, direction, target, run_length, phases, latest, ignored):
+def _new_analysis(
+    dates, values, direction, target, run_length, phases, latest, ignored, variation, assurance
+):
     """Analysis(...) without the generated frozen __init__, which sets each field through
     object.__setattr__: analyse() makes one per measure and that showed in the benchmark.
-    Same fields, same result; Analysis(...) itself works as usual."""
+    Same fields, same result; Analysis(...) itself works as usual. The icons are filled in too
+    (they are cached properties): verdict() and summarise() read them."""
     analysis = _object_new(Analysis)
     _object_setattr(
         analysis,
@@ -507,6 +545,8 @@ def _new_analysis(dates, values, direction, target, run_length, phases, latest, 
             "phases": phases,
             "latest": latest,
             "ignored_rebase_dates": ignored,
+            "variation": variation,
+            "assurance": assurance,
         },
     )
     return analysis
@@ -538,8 +578,7 @@ def _latest_span(values, phase: Phase, run_length: int, kinds) -> Span | None:
     (tests/objectives/test_spc.py checks this on random series), without tagging every reading.
     Spans are made with tuple.__new__ here, as Phase is in _phase(), for speed.
     """
-    start, n = phase.start, phase.end
-    mean, upper, lower = phase.mean, phase.upper, phase.lower
+    start, n, _, mean, mean_mr, lower, upper, _, _ = phase
     high_kind, low_kind = kinds
     i = n - 1
     last = values[i]
@@ -565,18 +604,28 @@ def _latest_span(values, phase: Phase, run_length: int, kinds) -> Span | None:
         if n - i >= run_length:
             return _new_tuple(Span, (_TREND, _LOW, i, n, low_kind))
 
+    # Two of three: the last reading is in the band and so is one of the two before it, with
+    # all three on its side of the mean. Every band reading in a row back from the last is then
+    # tagged too (each shares a window of three with two of them, or with the qualifying one),
+    # and the first reading before them that is not in the band is not.
     if n - start >= 3:
-        near = NEAR_FACTOR * phase.mean_moving_range  # as Phase.near_upper and near_lower
+        near = NEAR_FACTOR * mean_mr  # as Phase.near_upper and near_lower
         if last > mean + near:
             a, b = values[n - 3], values[n - 2]
             near_upper = mean + near
             if a > mean and b > mean and (near_upper < a <= upper or near_upper < b <= upper):
-                return _latest_two_of_three(values, phase, _HIGH_BAND, _HIGH, high_kind)
+                i = n - 1
+                while i > start and near_upper < values[i - 1] <= upper:
+                    i -= 1
+                return _new_tuple(Span, (_TWO_OF_THREE, _HIGH, i, n, high_kind))
         elif last < mean - near:
             a, b = values[n - 3], values[n - 2]
             near_lower = mean - near
             if a < mean and b < mean and (lower <= a < near_lower or lower <= b < near_lower):
-                return _latest_two_of_three(values, phase, _LOW_BAND, _LOW, low_kind)
+                i = n - 1
+                while i > start and lower <= values[i - 1] < near_lower:
+                    i -= 1
+                return _new_tuple(Span, (_TWO_OF_THREE, _LOW, i, n, low_kind))
 
     if n - start >= run_length:
         # previous > mean first: most series fail that, and it is cheaper than a slice
@@ -592,14 +641,6 @@ def _latest_span(values, phase: Phase, run_length: int, kinds) -> Span | None:
                 i -= 1
             return _new_tuple(Span, (_RUN, _LOW, i, n, low_kind))
     return None
-
-
-def _latest_two_of_three(values, phase: Phase, band: int, side: Side, kind: Kind) -> Span:
-    """The two-of-three span ending at the last reading. Rare enough to tag the whole phase for,
-    which keeps its extent identical to what _all_spans() finds."""
-    spans = []
-    _two_of_three(_zones(values, phase), band, phase.start, side, kind, spans)
-    return spans[-1]
 
 
 def _zones(values, phase: Phase) -> bytes:
@@ -747,10 +788,9 @@ def _target(value) -> float:
     return number
 
 
-def _assurance(target, direction, phases) -> Assurance | None:
-    if target is None or direction == NEITHER or not phases:
+def _assurance(target, direction, phase: Phase) -> Assurance | None:
+    if target is None or direction == NEITHER:
         return None
-    phase = phases[-1]
     lower, upper = phase.lower, phase.upper
     if lower <= target <= upper:
         return _HIT_AND_MISS
@@ -923,22 +963,21 @@ def verdict(analysis: Analysis, *, unit: str = "") -> str:
     the target of 65% will consistently be missed."
     """
     values = analysis.values
-    n = len(values)
-    if n < MIN_POINTS:
+    if len(values) < MIN_POINTS:
         return analysis.reason
-    phase = analysis.phases[-1]
+    _, _, baseline_count, mean, mean_moving_range, lower, upper, trial, _ = analysis.phases[-1]
     span = analysis.latest
-    collapsed = phase.mean_moving_range == 0
+    collapsed = mean_moving_range == 0
     if span is None:
         if collapsed:
             text = (
                 f"Common cause variation: every baseline reading is "
-                f"{format_value(phase.mean, unit)}, so the process limits sit on the mean."
+                f"{format_value(mean, unit)}, so the process limits sit on the mean."
             )
         else:
             text = (
                 "Common cause variation: the latest reading is within the process limits of "
-                f"{format_range(phase.lower, phase.upper, unit)}."
+                f"{format_range(lower, upper, unit)}."
             )
     else:
         headline = KIND_HEADLINE[span.kind]
@@ -946,9 +985,9 @@ def verdict(analysis: Analysis, *, unit: str = "") -> str:
         rule = span.rule
         if rule is _OUTSIDE:
             text = f"{headline}: the latest reading, {format_value(values[-1], unit)}, is " + (
-                f"above the upper process limit of {format_value(phase.upper, unit)}."
+                f"above the upper process limit of {format_value(upper, unit)}."
                 if high
-                else f"below the lower process limit of {format_value(phase.lower, unit)}."
+                else f"below the lower process limit of {format_value(lower, unit)}."
             )
         elif rule is _TWO_OF_THREE:
             text = (
@@ -967,19 +1006,34 @@ def verdict(analysis: Analysis, *, unit: str = "") -> str:
     if collapsed:
         if span is not None:
             text += " All baseline readings are the same, so the limits sit on the mean."
-    elif phase.trial:
-        text += f" Trial limits from {phase.baseline_count} readings."
-    target = analysis.target
-    if target is None or analysis.direction == NEITHER:
+    elif trial:
+        text += f" Trial limits from {baseline_count} readings."
+    assurance = analysis.assurance
+    if assurance is None:  # no target, or no direction
         return text
-    # the assurance icon's rule (see _assurance), spelt out
-    if phase.lower <= target <= phase.upper:
-        outcome = "will sometimes be met and sometimes missed"
-    elif (target < phase.lower) == (analysis.direction == HIGHER):
-        outcome = "will consistently be met"
-    else:
-        outcome = "will consistently be missed"
-    return f"{text} At this rate the target of {format_value(target, unit)} {outcome}."
+    key = (analysis.target, unit, assurance)
+    return text + (_TARGET_SENTENCES.get(key) or _target_sentence(*key))
+
+
+# what the assurance icon means for the target, in the verdict's words
+_OUTCOME = {
+    _PASS: "will consistently be met",
+    _FAIL: "will consistently be missed",
+    _HIT_AND_MISS: "will sometimes be met and sometimes missed",
+}
+# The verdict's last sentence by (target, unit, assurance): targets recur across measures (65%,
+# 95%, 18 weeks), so these are made once and kept, up to a size.
+_TARGET_SENTENCES: dict[tuple[float, str, Assurance], str] = {}
+_TARGET_SENTENCES_MAX = 4096
+
+
+def _target_sentence(target: float, unit: str, assurance: Assurance) -> str:
+    text = f" At this rate the target of {format_value(target, unit)} {_OUTCOME[assurance]}."
+    if target:  # 0.0 and -0.0 make one key but read "0" and "-0": those are not kept
+        if len(_TARGET_SENTENCES) >= _TARGET_SENTENCES_MAX:
+            _TARGET_SENTENCES.clear()
+        _TARGET_SENTENCES[target, unit, assurance] = text
+    return text
 
 
 __all__ = [
