@@ -242,3 +242,12 @@ def test_the_small_demo_shows_every_rule_on_15_november_2024(settings):
         "time_pressure",
         "ownership",
     }
+
+
+def test_flags_for_objectives_in_hand_costs_six_queries_per_plan(cast, django_assert_num_queries):
+    add_update(cast.objective_a, cast.team_a, 7, "red")
+    objectives = list(Objective.objects.select_related("plan"))
+    with django_assert_num_queries(LOADER_QUERIES):
+        flags = risk_loader.flags_for_objectives(objectives, today=TODAY)
+    assert set(flags) == {cast.objective_a.pk, cast.objective_b.pk}
+    assert [f.label for f in flags[cast.objective_a.pk]][:1] == ["Low confidence: NHS 111 online"]
