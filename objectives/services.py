@@ -30,9 +30,10 @@ def set_teams(*, objective: Objective, lead: Team, contributors: dict[Team, str]
         wanted = {lead.pk, *(team.pk for team in contributors)}
         # Teams that already reported keep their contribution (updates must never be lost); teams
         # without updates are removed.
-        for team_id, contribution in existing.items():
+        for team_id, contribution in list(existing.items()):
             if team_id not in wanted and not contribution.updates.exists():
                 contribution.delete()
+                del existing[team_id]
         old_lead = existing.get(objective.lead_team_id) if objective.lead_team_id else None
         if old_lead and old_lead.team_id != lead.pk:
             old_lead.role = ContributionRole.CONTRIBUTOR

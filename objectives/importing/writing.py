@@ -116,14 +116,6 @@ def write_objectives(plan: Plan, work: _Work, author) -> dict[str, int]:
                 }
             else:
                 contributors = intent.contributors
-            old_lead = intent.existing["lead_team_id"]
-            if old_lead != intent.lead.pk and old_lead not in {t.pk for t in contributors}:
-                # services.set_teams deletes an old lead team that is no longer wanted and never
-                # reported, then tries to demote that deleted row; remove it first so set_teams
-                # does only the rest. (A team that reported is kept by set_teams, as always.)
-                Contribution.objects.filter(
-                    objective=objective, team_id=old_lead, updates__isnull=True
-                ).delete()
             services.set_teams(objective=objective, lead=intent.lead, contributors=contributors)
     return ids
 

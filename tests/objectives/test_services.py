@@ -75,6 +75,29 @@ def test_asks_of_a_named_team_are_saved_with_the_update():
     ]
 
 
+def test_set_teams_replaces_a_lead_team_that_never_reported():
+    old_lead, new_lead = TeamFactory(), TeamFactory()
+    objective = ObjectiveFactory(lead_team=old_lead)
+    services.set_teams(objective=objective, lead=new_lead, contributors={})
+    assert list(objective.contributions.values_list("team__name", "role")) == [
+        (new_lead.name, "lead")
+    ]
+    objective.refresh_from_db()
+    assert objective.lead_team == new_lead
+    assert objective.is_shared is False
+
+
+def test_a_former_lead_that_reported_stays_as_a_contributor():
+    old_lead, new_lead = TeamFactory(name="Old lead"), TeamFactory(name="New lead")
+    objective = ObjectiveFactory(lead_team=old_lead)
+    add_update(objective, old_lead, 1, "green")
+    services.set_teams(objective=objective, lead=new_lead, contributors={})
+    assert sorted(objective.contributions.values_list("team__name", "role")) == [
+        ("New lead", "lead"),
+        ("Old lead", "contributor"),
+    ]
+
+
 def test_set_teams_keeps_a_team_that_has_reported_even_when_dropped():
     team_b, team_c = TeamFactory(), TeamFactory()
     objective = ObjectiveFactory(contributors=[team_b, team_c])
