@@ -47,6 +47,7 @@ PYTHON = sys.executable
 TODAY = "2024-11-15"
 READ_GOAL_MS = 300
 LEAD_SHARE = 0.7
+WITHOUT_DASHBOARD = False  # --without-dashboard: directors read lists and objectives only
 
 UPDATE_LINK = re.compile(r'href="(/objectives/\d+/teams/\d+/update/)[^"]*"')
 OBJECTIVE_LINK = re.compile(r'href="/objectives/(\d+)/"')
@@ -264,7 +265,7 @@ def team_lead(browser: Browser, username: str, recorder: Recorder, stop: Clock, 
 def director(browser: Browser, username: str, recorder: Recorder, stop: Clock, mean: float):
     objective_ids: list[str] = []
     pages = [
-        ("risk dashboard", lambda: "/risks/"),
+        *([] if WITHOUT_DASHBOARD else [("risk dashboard", lambda: "/risks/")]),
         ("objective list", lambda: f"/objectives/?page={random.randint(1, 20)}"),
         ("objective list", lambda: f"/objectives/?q={random.choice(['data', 'care', 'access'])}"),
         ("objective detail", lambda: f"/objectives/{random.choice(objective_ids)}/"),
@@ -272,7 +273,7 @@ def director(browser: Browser, username: str, recorder: Recorder, stop: Clock, m
     while think(mean, stop):
         page, path = random.choice(pages)
         if page == "objective detail" and not objective_ids:
-            page, path = pages[1]
+            page, path = pages[-3]
         url = path()
         html = recorder.timed(page, lambda url=url: browser.get(url), 200)
         if html and page != "objective detail":
@@ -353,7 +354,14 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1.0, help="mean think time, seconds")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 5)))
     parser.add_argument("--director", default="director", help="username for the directors")
+    parser.add_argument(
+        "--without-dashboard",
+        action="store_true",
+        help="directors skip the risk dashboard (to see the other pages without its load)",
+    )
     args = parser.parse_args()
+    global WITHOUT_DASHBOARD
+    WITHOUT_DASHBOARD = args.without_dashboard
 
     server = None
     base = args.url
