@@ -4,9 +4,12 @@
   readings joined by a line, the mean and the process limits of each phase (limits dashed), the
   target, special-cause readings marked by shape *and* colour (improvement: blue circle; concern:
   orange diamond; neither: purple square), month labels, and the variation and assurance icons
-  as badges that carry their words.
+  as badges that carry their words (``badges=False`` leaves them to the page, as the web panel
+  shows them as HTML beside the chart).
 - ``chart_svg()``: a Drawing as an accessible SVG string for inline HTML (``role="img"``, a
-  ``<title>`` and a ``<desc>``, no XML declaration, no ids that could clash between charts).
+  ``<title>`` and a ``<desc>``, no XML declaration, no ids that could clash between charts), safe
+  under a strict Content-Security-Policy: no ``style="…"`` attributes, only presentation
+  attributes (``fill="#ED8B00"``), with the exact colours.
 - ``chart_table_rows()``: the chart's data as rows for the table beside it.
 - ``rating_bar_chart()``: current views by rating, one stacked bar per team, numbers drawn on.
 
@@ -90,8 +93,13 @@ def control_chart(
     height: float = 300,
     font: str = FONT,
     bold_font: str = BOLD,
+    badges: bool = True,
 ) -> Drawing:
-    """An XmR chart of ``result``; with fewer than 2 readings, a box saying how many more."""
+    """An XmR chart of ``result``; with fewer than 2 readings, a box saying how many more.
+
+    ``badges``: draw the variation and assurance icons with their words (the PDF packs); the
+    web panel passes False because it shows them as HTML next to the chart.
+    """
     drawing = Drawing(width, height)
     top = height - 2
 
@@ -135,21 +143,26 @@ def control_chart(
         return drawing
 
     # header: the title on the left and the badges on the right, or the badges on a row below
-    badges = _badges(result, font, bold_font, width)
-    badges_width = sum(b.width for b in badges) + 6 * (len(badges) - 1)
-    title_width = stringWidth(title, bold_font, TITLE_SIZE) if title else 0
-    if not title or title_width + badges_width + 16 <= width:
-        add_title(width - badges_width - 16)
-        badge_y = top - BADGE_HEIGHT
-    else:
+    icons = _badges(result, font, bold_font, width) if badges else []
+    if not icons:
         add_title(width - 4)
-        badge_y = top - TITLE_SIZE - 6 - BADGE_HEIGHT
-    plot_top = badge_y - 8
-    x = width - 2 - badges_width
-    for badge in badges:
-        badge.translate(x, badge_y)
-        drawing.add(badge.group)
-        x += badge.width + 6
+        # room below the title for its descenders and the top label on the right
+        plot_top = top - TITLE_SIZE - 12 if title else top - 8
+    else:
+        badges_width = sum(b.width for b in icons) + 6 * (len(icons) - 1)
+        title_width = stringWidth(title, bold_font, TITLE_SIZE) if title else 0
+        if not title or title_width + badges_width + 16 <= width:
+            add_title(width - badges_width - 16)
+            badge_y = top - BADGE_HEIGHT
+        else:
+            add_title(width - 4)
+            badge_y = top - TITLE_SIZE - 6 - BADGE_HEIGHT
+        plot_top = badge_y - 8
+        x = width - 2 - badges_width
+        for badge in icons:
+            badge.translate(x, badge_y)
+            drawing.add(badge.group)
+            x += badge.width + 6
 
     frame = _Frame(result, unit, font, width, plot_top)
     frame.draw_grid(drawing)
@@ -504,16 +517,65 @@ SVG_FONTS = {
 }
 
 
+# SVG properties that can be written as attributes instead of inline CSS
+PRESENTATION_ATTRIBUTES = frozenset(
+    {
+        "fill",
+        "fill-opacity",
+        "fill-rule",
+        "font-family",
+        "font-size",
+        "font-style",
+        "font-weight",
+        "opacity",
+        "stroke",
+        "stroke-dasharray",
+        "stroke-dashoffset",
+        "stroke-linecap",
+        "stroke-linejoin",
+        "stroke-miterlimit",
+        "stroke-opacity",
+        "stroke-width",
+        "text-anchor",
+    }
+)
+
+
+class _SVGCanvas(renderSVG.SVGCanvas):
+    """reportlab's SVG canvas with exact colours: its own writes rgb() in whole percentages,
+    which turns NHS orange #ED8B00 into #EB8A00."""
+
+    def setStrokeColor(self, color):
+        super().setStrokeColor(color)
+        if color is not None:
+            self.style["stroke"] = _hex(color)
+
+    def setFillColor(self, color):
+        super().setFillColor(color)
+        if color is not None:
+            self.style["fill"] = _hex(color)
+
+
+def _hex(color: Color) -> str:
+    return "#" + color.hexval()[2:].upper()
+
+
 def chart_svg(drawing: Drawing, *, title: str, description: str, id_prefix: str = "") -> str:
     """``drawing`` as an ``<svg>`` element for inline HTML, labelled for screen readers.
 
     No XML declaration or doctype; the title and description are escaped; ids are prefixed
     (by default from a hash of the title and description) so several charts can share a page.
+
+    Safe under a strict Content-Security-Policy (``style-src 'self'``), which refuses inline
+    ``style="…"`` attributes (the browser would draw every shape black): reportlab's styles are
+    written as presentation attributes (``fill="#ED8B00"``), which are not CSS. The ``<svg>``
+    has ``class="chart"`` and its own width, height and viewBox; to let it shrink with its
+    column, give it ``max-width: 100%; height: auto`` in the page's stylesheet.
     """
     if not id_prefix:
         digest = hashlib.sha1(f"{title}\n{description}".encode()).hexdigest()[:10]
         id_prefix = f"chart-{digest}"
-    canvas = renderSVG.SVGCanvas(
+    canvas = _SVGCanvas(
         (drawing.width, drawing.height),
         useClip=True,  # no clipPath: its fixed id would clash between charts on one page
         fontHacks={font: dict(style) for font, style in SVG_FONTS.items()},
@@ -521,7 +583,6 @@ def chart_svg(drawing: Drawing, *, title: str, description: str, id_prefix: str 
             "role": "img",
             "aria-labelledby": f"{id_prefix}-title {id_prefix}-desc",
             "class": "chart",
-            "style": "max-width: 100%; height: auto",
         },
     )
     renderSVG.draw(drawing, canvas)
@@ -533,7 +594,27 @@ def chart_svg(drawing: Drawing, *, title: str, description: str, id_prefix: str 
     group = svg.getElementsByTagName("g")[0]
     group.removeAttribute("id")
     group.removeAttribute("clip")
+    for element in svg.getElementsByTagName("*"):
+        _style_to_attributes(element)
     return svg.toxml()
+
+
+def _style_to_attributes(element) -> None:
+    """Turn an element's ``style="…"`` into presentation attributes. A declaration replaces an
+    attribute of the same name, as the style would win over it in the browser; declarations that
+    have no presentation attribute are dropped."""
+    style = element.getAttribute("style")
+    if not style:
+        return
+    element.removeAttribute("style")
+    for declaration in style.split(";"):
+        prop, colon, value = declaration.partition(":")
+        prop, value = prop.strip().lower(), value.strip()
+        if not colon or prop not in PRESENTATION_ATTRIBUTES:
+            continue
+        if value == "None":  # reportlab writes str(None) for shapes without a fill
+            value = "none"
+        element.setAttribute(prop, value)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ page with every problem next to its field.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -128,79 +127,21 @@ def chart_svg(panel: Panel) -> str:
     from objectives import charts
 
     drawing = charts.control_chart(
-        panel.analysis, title=panel.measure.name, unit=panel.measure.unit, width=CHART_WIDTH
+        panel.analysis,
+        title=panel.measure.name,
+        unit=panel.measure.unit,
+        width=CHART_WIDTH,
+        badges=False,  # the panel shows the icons as HTML beside the chart
     )
-    svg = charts.chart_svg(
+    return charts.chart_svg(
         drawing,
         title=f"Control chart: {panel.measure.name}",
         description=panel.description,
         id_prefix=f"{panel.dom_id}-chart",
     )
-    return csp_safe_svg(svg)
 
 
 CHART_WIDTH = 600
-# SVG properties that may be written as attributes instead of inline CSS
-PRESENTATION_ATTRIBUTES = frozenset(
-    {
-        "fill",
-        "fill-opacity",
-        "fill-rule",
-        "font-family",
-        "font-size",
-        "font-weight",
-        "opacity",
-        "stroke",
-        "stroke-dasharray",
-        "stroke-linecap",
-        "stroke-linejoin",
-        "stroke-miterlimit",
-        "stroke-opacity",
-        "stroke-width",
-        "text-anchor",
-    }
-)
-_TAG = re.compile(r"<([a-zA-Z][\w:-]*)(\s[^<>]*?)(/?)>")
-_ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
-_FONTS = {
-    "Helvetica": ("Helvetica, Arial, sans-serif", ""),
-    "Helvetica-Bold": ("Helvetica, Arial, sans-serif", "bold"),
-}
-
-
-def csp_safe_svg(svg: str) -> str:
-    """``svg`` with every ``style="…"`` turned into presentation attributes.
-
-    reportlab's SVG renderer writes inline styles, which the strict Content-Security-Policy
-    (``style-src 'self'``) refuses: the browser would draw every shape black. Presentation
-    attributes (``fill="…"``) are not styles, so the policy allows them. Font names are PDF
-    names (Helvetica-Bold); browsers get a family list and a weight instead.
-    """
-
-    def tag(match: re.Match) -> str:
-        name, attributes, closing = match.groups()
-        pairs = _ATTRIBUTE.findall(attributes)
-        if not any(key == "style" for key, _ in pairs):
-            return match.group(0)
-        present = {key for key, _ in pairs}
-        kept = [(key, value) for key, value in pairs if key != "style"]
-        style = next(value for key, value in pairs if key == "style")
-        for declaration in style.split(";"):
-            prop, colon, value = declaration.partition(":")
-            prop, value = prop.strip().lower(), value.strip()
-            if not colon or prop not in PRESENTATION_ATTRIBUTES or prop in present:
-                continue
-            if prop == "font-family" and value in _FONTS:
-                value, weight = _FONTS[value]
-                if weight and "font-weight" not in present:
-                    kept.append(("font-weight", weight))
-                    present.add("font-weight")
-            kept.append((prop, value))
-            present.add(prop)
-        rendered = "".join(f' {key}="{value}"' for key, value in kept)
-        return f"<{name}{rendered}{closing}>"
-
-    return _TAG.sub(tag, svg)
 
 
 def table_rows(panel: Panel) -> list[dict]:

@@ -41,6 +41,29 @@ def test_the_measure_page_has_no_accessibility_violations(cast, live_server, pag
     assert_accessible(page)
 
 
+def test_the_chart_keeps_its_colours_under_the_content_security_policy(
+    cast, live_server, page, measure
+):
+    messages = []
+    page.on("console", lambda message: messages.append(message.text))
+    sign_in(page, live_server, cast.lead_a)
+
+    response = page.goto(measure_url(live_server, measure))
+
+    assert "style-src 'self'" in response.headers["content-security-policy"]
+    chart = page.locator(".app-measure__chart svg")
+    stroke = "el => getComputedStyle(el).stroke"
+    # the mean in NHS dark blue, the target (70%) in NHS red, not the black of unstyled shapes
+    assert chart.locator('polyline[stroke="#003087"]').first.evaluate(stroke) == "rgb(0, 48, 135)"
+    assert chart.locator('polyline[stroke="#DA291C"]').first.evaluate(stroke) == "rgb(218, 41, 28)"
+    assert (
+        chart.locator("text", has_text="Target 70%").evaluate("el => getComputedStyle(el).fill")
+        == "rgb(218, 41, 28)"
+    )
+    # no inline style refused (the NHS.UK stylesheet's web fonts are another matter)
+    assert [text for text in messages if "style-src" in text] == []
+
+
 def test_problems_with_pasted_readings_are_accessible_too(cast, live_server, page, measure):
     sign_in(page, live_server, cast.lead_a)
     page.goto(measure_url(live_server, measure))

@@ -142,6 +142,48 @@ def test_no_words_run_off_the_drawing(name, width, height):
         assert y + item.fontSize <= height + 0.01, item.text
 
 
+def test_the_chart_draws_its_icon_badges_by_default():
+    words = texts(charts.control_chart(RUN_BELOW, title="t", unit="%"))
+
+    assert "Special cause concern (low)" in words
+    assert "Consistently fails the target" in words
+
+
+def test_without_badges_the_chart_leaves_the_icons_to_the_page():
+    drawing = charts.control_chart(RUN_BELOW, title="Seen in 18 weeks", unit="%", badges=False)
+
+    words = texts(drawing)
+    assert "Seen in 18 weeks" in words
+    assert not {"Special cause concern (low)", "Consistently fails the target"} & set(words)
+    assert not [item for item in drawing.contents if isinstance(item, Group)][1:]  # no badges
+    assert "Concern (special cause)" in words  # the legend stays
+
+
+@pytest.mark.parametrize("name", ANALYSES)
+@pytest.mark.parametrize("title", ["A long measure name about people waiting for their care", ""])
+def test_without_badges_no_words_run_off_the_drawing_or_into_the_title(name, title):
+    width, height = 600, 300
+    drawing = charts.control_chart(
+        ANALYSES[name], title=title, unit="%", width=width, height=height, badges=False
+    )
+
+    boxes = []  # (text, left, right, bottom, top)
+    for item, x, y in strings(drawing):
+        text_width = stringWidth(item.text, item.fontName, item.fontSize)
+        left = {"start": x, "middle": x - text_width / 2, "end": x - text_width}[item.textAnchor]
+        bottom, top = y - 0.25 * item.fontSize, y + item.fontSize  # room for descenders
+        assert left >= 0, item.text
+        assert left + text_width <= width + 0.01, item.text
+        assert bottom >= 0, item.text
+        assert top <= height + 0.01, item.text
+        boxes.append((item.text, left, left + text_width, bottom, top))
+    if title:
+        assert boxes[0][0] == title
+        _, title_left, title_right, title_bottom, _ = boxes[0]
+        for text, left, right, _, top in boxes[1:]:
+            assert top <= title_bottom or right <= title_left or left >= title_right, text
+
+
 def test_fewer_than_2_readings_draw_the_reason_instead():
     drawing = charts.control_chart(analyse([5.0]), title="Waits")
 
@@ -194,9 +236,50 @@ def test_charts_on_one_page_share_no_ids():
 def test_the_svg_asks_for_web_fonts_by_css_name():
     svg = charts.chart_svg(charts.control_chart(COMMON, title="t"), title="t", description="d")
 
-    assert "font-family: Arial, Helvetica, sans-serif" in svg
+    assert 'font-family="Arial, Helvetica, sans-serif"' in svg
     assert "Helvetica-Bold" not in svg
-    assert "font-weight: bold" in svg
+    assert 'font-weight="bold"' in svg
+
+
+@pytest.mark.parametrize("name", ANALYSES)
+def test_the_svg_has_no_inline_styles_for_a_strict_content_security_policy(name):
+    svg = charts.chart_svg(
+        charts.control_chart(ANALYSES[name], title=name, unit="%"), title=name, description="d"
+    )
+
+    assert "style=" not in svg
+    assert "rgb(" not in svg
+    assert 'fill="None"' not in svg  # reportlab's str(None), as an attribute value
+    assert 'fill="none"' in svg  # the lines
+
+
+@pytest.mark.parametrize(("kind", "shape", "colour"), SHAPES)
+def test_the_svg_keeps_the_exact_colours_of_special_cause_markers(kind, shape, colour):
+    result = {
+        spc.Kind.IMPROVEMENT: OVERLAP,
+        spc.Kind.CONCERN: RUN_BELOW,
+        spc.Kind.NEITHER: NEITHER,
+    }[kind]
+    tag = {Circle: "circle", Polygon: "polygon", Rect: "rect"}[shape]
+
+    svg = charts.chart_svg(
+        charts.control_chart(result, title="t", badges=False), title="t", description="d"
+    )
+
+    # markers are outlined in white (the points under them are not): one per special-cause
+    # reading and one in the legend, filled with the NHS colour exactly
+    hex_colour = {Circle: "#005EB8", Polygon: "#ED8B00", Rect: "#330072"}[shape]
+    marked = re.findall(rf'<{tag}\b[^>]*stroke="#FFFFFF"[^>]*fill="(#[0-9A-F]{{6}})"', svg)
+    assert marked == [hex_colour] * (len(result.signals) + 1)
+    assert hex_colour == "#" + colour.hexval()[2:].upper()
+
+
+def test_the_svg_draws_lines_and_words_in_their_colours():
+    svg = charts.chart_svg(charts.control_chart(RUN_BELOW, title="t"), title="t", description="d")
+
+    assert re.search(r'<polyline [^>]*stroke="#003087"', svg)  # the mean, NHS dark blue
+    assert re.search(r'<polyline [^>]*stroke="#DA291C"[^>]*stroke-dasharray="6, 2, 1, 2"', svg)
+    assert re.search(r'<text [^>]*fill="#DA291C"[^>]*>Target 17</text>', svg)
 
 
 def test_dashed_lines_stay_dashed_in_svg():

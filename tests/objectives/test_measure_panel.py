@@ -91,8 +91,18 @@ def test_the_chart_is_inline_svg_with_a_title_and_a_description(cast, client_for
         + " The same data is in the table below the chart."
     )
     assert "style=" not in svg  # the Content-Security-Policy refuses inline styles
-    assert 'fill="rgb(' in svg  # colours are presentation attributes instead
+    assert 'fill="#ED8B00"' in svg  # colours are presentation attributes instead: NHS orange
     parseString(svg)  # well-formed: no attribute written twice
+
+
+def test_the_icons_are_shown_once_as_html_not_again_in_the_chart(cast, client_for, measure):
+    html = measure_page(client_for(cast.lead_a), measure).content.decode()
+    svg = re.search(r"<svg\b.*?</svg>", html, re.S).group(0)
+    page_without_chart = html.replace(svg, "")
+
+    for words in ("Special cause concern (low)", "Consistently fails the target"):
+        assert words not in svg
+        assert page_without_chart.count(words) == 1
 
 
 def test_the_chart_data_is_in_a_table_beside_it(cast, client_for, measure):
