@@ -339,7 +339,10 @@ class Analysis:
     @cached_property
     def assurance(self) -> Assurance | None:
         """Assurance icon from the latest phase's limits; None without a target or direction."""
-        return _assurance(self.target, self.direction, self.phases[-1]) if self.phases else None
+        if not self.phases:
+            return None
+        phase = self.phases[-1]
+        return _assurance(self.target, self.direction, phase.lower, phase.upper)
 
     def phase_of(self, index: int) -> Phase:
         """The phase that reading ``index`` belongs to."""
@@ -493,7 +496,7 @@ def analyse(
                 repeat(screen_moving_ranges),
             )
         )
-        phase = phases[-1]
+        start, _, _, mean, mean_mr, lower, upper, _, _ = phases[-1]
     else:
         # One phase, the common case: _phase() without the slices and the second sum.
         if n <= baseline:
@@ -505,12 +508,11 @@ def analyse(
         width = LIMIT_FACTOR * mean_mr
         if not _isfinite(width):
             raise SeriesError([Problem(-1, "series", "The readings are too large to chart.")])
-        phase = _new_tuple(
-            Phase, (0, n, k, mean, mean_mr, mean - width, mean + width, k < baseline, 0)
-        )
-        phases, ignored = (phase,), ()
+        start, lower, upper = 0, mean - width, mean + width
+        phase = (0, n, k, mean, mean_mr, lower, upper, k < baseline, 0)
+        phases, ignored = (_new_tuple(Phase, phase),), ()
 
-    latest = _latest_span(values, phase, run_length, _KINDS[direction])
+    latest = _latest_span(values, start, mean, mean_mr, lower, upper, run_length, direction)
     return _new_analysis(
         dates,
         values,
@@ -521,7 +523,7 @@ def analyse(
         latest,
         ignored,
         _COMMON_CAUSE if latest is None else _VARIATION[latest[4], latest[1]],  # kind, side
-        _assurance(target, direction, phase),
+        None if target is None else _assurance(target, direction, lower, upper),
     )
 
 
@@ -571,38 +573,47 @@ def _phase(values, start: int, end: int, baseline: int, screen: bool) -> Phase:
     )
 
 
-def _latest_span(values, phase: Phase, run_length: int, kinds) -> Span | None:
-    """The span that describes the last reading, found by looking back from it.
+def _latest_span(
+    values,
+    start: int,
+    mean: float,
+    mean_mr: float,
+    lower: float,
+    upper: float,
+    run_length,
+    direction,
+) -> Span | None:
+    """The span that describes the last reading, found by looking back from it; ``start`` and
+    the rest are the last phase's.
 
     Gives the same answer as the first span of ``_all_spans()`` that ends at the last reading
     (tests/objectives/test_spc.py checks this on random series), without tagging every reading.
     Spans are made with tuple.__new__ here, as Phase is in _phase(), for speed.
     """
-    start, n, _, mean, mean_mr, lower, upper, _, _ = phase
-    high_kind, low_kind = kinds
+    n = len(values)
     i = n - 1
     last = values[i]
 
     if last > upper:
         while i > start and values[i - 1] > upper:
             i -= 1
-        return _new_tuple(Span, (_OUTSIDE, _HIGH, i, n, high_kind))
+        return _new_tuple(Span, (_OUTSIDE, _HIGH, i, n, _KINDS[direction][0]))
     if last < lower:
         while i > start and values[i - 1] < lower:
             i -= 1
-        return _new_tuple(Span, (_OUTSIDE, _LOW, i, n, low_kind))
+        return _new_tuple(Span, (_OUTSIDE, _LOW, i, n, _KINDS[direction][1]))
 
     previous = values[i - 1]
     if last > previous:
         while i > start and values[i] > values[i - 1]:
             i -= 1
         if n - i >= run_length:
-            return _new_tuple(Span, (_TREND, _HIGH, i, n, high_kind))
+            return _new_tuple(Span, (_TREND, _HIGH, i, n, _KINDS[direction][0]))
     elif last < previous:
         while i > start and values[i] < values[i - 1]:
             i -= 1
         if n - i >= run_length:
-            return _new_tuple(Span, (_TREND, _LOW, i, n, low_kind))
+            return _new_tuple(Span, (_TREND, _LOW, i, n, _KINDS[direction][1]))
 
     # Two of three: the last reading is in the band and so is one of the two before it, with
     # all three on its side of the mean. Every band reading in a row back from the last is then
@@ -617,7 +628,7 @@ def _latest_span(values, phase: Phase, run_length: int, kinds) -> Span | None:
                 i = n - 1
                 while i > start and near_upper < values[i - 1] <= upper:
                     i -= 1
-                return _new_tuple(Span, (_TWO_OF_THREE, _HIGH, i, n, high_kind))
+                return _new_tuple(Span, (_TWO_OF_THREE, _HIGH, i, n, _KINDS[direction][0]))
         elif last < mean - near:
             a, b = values[n - 3], values[n - 2]
             near_lower = mean - near
@@ -625,7 +636,7 @@ def _latest_span(values, phase: Phase, run_length: int, kinds) -> Span | None:
                 i = n - 1
                 while i > start and lower <= values[i - 1] < near_lower:
                     i -= 1
-                return _new_tuple(Span, (_TWO_OF_THREE, _LOW, i, n, low_kind))
+                return _new_tuple(Span, (_TWO_OF_THREE, _LOW, i, n, _KINDS[direction][1]))
 
     if n - start >= run_length:
         # previous > mean first: most series fail that, and it is cheaper than a slice
@@ -634,12 +645,12 @@ def _latest_span(values, phase: Phase, run_length: int, kinds) -> Span | None:
                 i = n - run_length
                 while i > start and values[i - 1] > mean:
                     i -= 1
-                return _new_tuple(Span, (_RUN, _HIGH, i, n, high_kind))
+                return _new_tuple(Span, (_RUN, _HIGH, i, n, _KINDS[direction][0]))
         elif last < mean and previous < mean and max(values[n - run_length : n]) < mean:
             i = n - run_length
             while i > start and values[i - 1] < mean:
                 i -= 1
-            return _new_tuple(Span, (_RUN, _LOW, i, n, low_kind))
+            return _new_tuple(Span, (_RUN, _LOW, i, n, _KINDS[direction][1]))
     return None
 
 
@@ -788,10 +799,10 @@ def _target(value) -> float:
     return number
 
 
-def _assurance(target, direction, phase: Phase) -> Assurance | None:
+def _assurance(target, direction, lower: float, upper: float) -> Assurance | None:
+    """The assurance icon from the target and the latest phase's process limits."""
     if target is None or direction == NEITHER:
         return None
-    lower, upper = phase.lower, phase.upper
     if lower <= target <= upper:
         return _HIT_AND_MISS
     # outside the limits on the easy side passes, on the hard side fails
@@ -980,9 +991,9 @@ def verdict(analysis: Analysis, *, unit: str = "") -> str:
                 f"{format_range(lower, upper, unit)}."
             )
     else:
-        headline = KIND_HEADLINE[span.kind]
-        high = span.side is _HIGH
-        rule = span.rule
+        rule, side, first, end, kind = span
+        headline = KIND_HEADLINE[kind]
+        high = side is _HIGH
         if rule is _OUTSIDE:
             text = f"{headline}: the latest reading, {format_value(values[-1], unit)}, is " + (
                 f"above the upper process limit of {format_value(upper, unit)}."
@@ -1000,8 +1011,8 @@ def verdict(analysis: Analysis, *, unit: str = "") -> str:
             else:
                 what = "above the average" if high else "below the average"
             text = (
-                f"{headline}: {span.end - span.start} readings in a row {what} since "
-                f"{_month(analysis.dates[span.start])}."
+                f"{headline}: {end - first} readings in a row {what} since "
+                f"{_month(analysis.dates[first])}."
             )
     if collapsed:
         if span is not None:
