@@ -922,7 +922,8 @@ def format_value(value: float, unit: str = "") -> str:
 
     65.0 → "65%", 61.234 → "61.2%", 1234.5 → "1,234 days", 0.1234 → "0.123", £ goes in front.
     """
-    text = f"{value:.3g}"
+    # printf-style: the same digits as f"{value:.3g}" and a little faster (a verdict per measure)
+    text = "%.3g" % value  # noqa: UP031
     if "e" in text:  # 1,000 or more, or under 0.0001
         text = f"{value:,.0f}" if abs(value) >= 1 else f"{value:.1e}"
     if unit == "%":
@@ -939,11 +940,13 @@ PREFIX_UNITS = frozenset({"£", "$", "€"})
 
 def format_range(low: float, high: float, unit: str = "") -> str:
     """Two readings for people: "45.5% to 58.1%", "3.5 to 7 days", "£12 to £20"."""
-    if unit not in PREFIX_UNITS:  # money: the sign goes before the symbol, so format each
-        text = f"{low:.3g}% to {high:.3g}%" if unit == "%" else f"{low:.3g} to {high:.3g}"
-        if "e" not in text:  # else 1,000 or more, or under 0.0001
-            return text if unit in ("", "%") else f"{text} {unit}"
-    return f"{format_value(low, unit)} to {format_value(high, unit)}"
+    if unit in PREFIX_UNITS:  # money: the sign goes before the symbol, so format each
+        return f"{format_value(low, unit)} to {format_value(high, unit)}"
+    # printf-style, as in format_value(), and one format for both numbers
+    text = ("%.3g%% to %.3g%%" if unit == "%" else "%.3g to %.3g") % (low, high)  # noqa: UP031
+    if "e" in text:  # 1,000 or more, or under 0.0001: format each
+        return f"{format_value(low, unit)} to {format_value(high, unit)}"
+    return f"{text} {unit}" if unit and unit != "%" else text
 
 
 def _month(when: date) -> str:
