@@ -185,7 +185,6 @@ _NOT_RISING_RE = {n: re.compile(rb"\x00{%d,}" % (n - 1)) for n in RUN_LENGTHS}
 _isfinite = math.isfinite
 _new_tuple = tuple.__new__
 _object_new = object.__new__
-_object_setattr = object.__setattr__
 
 
 class SeriesError(ValueError):
@@ -535,22 +534,19 @@ def _new_analysis(
     Same fields, same result; Analysis(...) itself works as usual. The icons are filled in too
     (they are cached properties): verdict() and summarise() read them."""
     analysis = _object_new(Analysis)
-    _object_setattr(
-        analysis,
-        "__dict__",
-        {
-            "dates": dates,
-            "values": values,
-            "direction": direction,
-            "target": target,
-            "run_length": run_length,
-            "phases": phases,
-            "latest": latest,
-            "ignored_rebase_dates": ignored,
-            "variation": variation,
-            "assurance": assurance,
-        },
-    )
+    # item by item into the instance's own __dict__, which shares its keys with every other
+    # Analysis: cheaper than building a dict and setting __dict__ to it
+    fields = analysis.__dict__
+    fields["dates"] = dates
+    fields["values"] = values
+    fields["direction"] = direction
+    fields["target"] = target
+    fields["run_length"] = run_length
+    fields["phases"] = phases
+    fields["latest"] = latest
+    fields["ignored_rebase_dates"] = ignored
+    fields["variation"] = variation
+    fields["assurance"] = assurance
     return analysis
 
 
@@ -604,12 +600,14 @@ def _latest_span(
         return _new_tuple(Span, (_OUTSIDE, _LOW, i, n, _KINDS[direction][1]))
 
     previous = values[i - 1]
-    if last > previous:
+    if last > previous:  # rising into the last reading: how far back does the rise go?
+        i -= 1
         while i > start and values[i] > values[i - 1]:
             i -= 1
         if n - i >= run_length:
             return _new_tuple(Span, (_TREND, _HIGH, i, n, _KINDS[direction][0]))
     elif last < previous:
+        i -= 1
         while i > start and values[i] < values[i - 1]:
             i -= 1
         if n - i >= run_length:
@@ -641,12 +639,12 @@ def _latest_span(
     if n - start >= run_length:
         # previous > mean first: most series fail that, and it is cheaper than a slice
         if last > mean:
-            if previous > mean and min(values[n - run_length : n]) > mean:
+            if previous > mean and min(values[-run_length:]) > mean:
                 i = n - run_length
                 while i > start and values[i - 1] > mean:
                     i -= 1
                 return _new_tuple(Span, (_RUN, _HIGH, i, n, _KINDS[direction][0]))
-        elif last < mean and previous < mean and max(values[n - run_length : n]) < mean:
+        elif last < mean and previous < mean and max(values[-run_length:]) < mean:
             i = n - run_length
             while i > start and values[i - 1] < mean:
                 i -= 1
@@ -976,10 +974,10 @@ def verdict(analysis: Analysis, *, unit: str = "") -> str:
     "Special cause concern: 7 readings in a row below the average since June 2024. At this rate
     the target of 65% will consistently be missed."
     """
-    values = analysis.values
-    if len(values) < MIN_POINTS:
+    phases = analysis.phases
+    if not phases:  # fewer than 2 readings
         return analysis.reason
-    _, _, baseline_count, mean, mean_moving_range, lower, upper, trial, _ = analysis.phases[-1]
+    _, _, baseline_count, mean, mean_moving_range, lower, upper, trial, _ = phases[-1]
     span = analysis.latest
     collapsed = mean_moving_range == 0
     if span is None:
@@ -998,7 +996,8 @@ def verdict(analysis: Analysis, *, unit: str = "") -> str:
         headline = KIND_HEADLINE[kind]
         high = side is _HIGH
         if rule is _OUTSIDE:
-            text = f"{headline}: the latest reading, {format_value(values[-1], unit)}, is " + (
+            latest = format_value(analysis.values[-1], unit)
+            text = f"{headline}: the latest reading, {latest}, is " + (
                 f"above the upper process limit of {format_value(upper, unit)}."
                 if high
                 else f"below the lower process limit of {format_value(lower, unit)}."
