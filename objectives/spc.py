@@ -415,16 +415,18 @@ class Summary:
 
 # Every possible Summary, made once: summarise() runs for every measure and a Summary is frozen.
 _SUMMARIES = {
-    (variation, assurance): Summary(
-        variation, assurance, variation in (Variation.CONCERN_HIGH, Variation.CONCERN_LOW)
-    )
+    variation: {
+        assurance: Summary(
+            variation, assurance, variation in (Variation.CONCERN_HIGH, Variation.CONCERN_LOW)
+        )
+        for assurance in (None, *Assurance)
+    }
     for variation in (None, *Variation)
-    for assurance in (None, *Assurance)
 }
 
 
 def summarise(analysis: Analysis) -> Summary:
-    return _SUMMARIES[analysis.variation, analysis.assurance]
+    return _SUMMARIES[analysis.variation][analysis.assurance]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -997,11 +999,11 @@ def verdict(analysis: Analysis, *, unit: str = "") -> str:
         high = side is _HIGH
         if rule is _OUTSIDE:
             latest = format_value(analysis.values[-1], unit)
-            text = f"{headline}: the latest reading, {latest}, is " + (
-                f"above the upper process limit of {format_value(upper, unit)}."
-                if high
-                else f"below the lower process limit of {format_value(lower, unit)}."
-            )
+            if high:
+                limit = f"above the upper process limit of {format_value(upper, unit)}"
+            else:
+                limit = f"below the lower process limit of {format_value(lower, unit)}"
+            text = f"{headline}: the latest reading, {latest}, is {limit}."
         elif rule is _TWO_OF_THREE:
             text = (
                 f"{headline}: 2 of the last 3 readings are close to the "
