@@ -225,6 +225,25 @@ CACHES = {
             "OPTIONS": {"MAX_ENTRIES": 50},
         }
     ),
+    # Whole-plan risk evaluations (objectives/risk_cache.py), keyed by a fingerprint of the data.
+    # Each process also keeps its own copy; RISK_CACHE_DIR shares them between gunicorn workers on
+    # one machine. RISK_CACHE_SECONDS: the longest an evaluation is reused before it is made
+    # afresh (edits that no fingerprint sum can see, such as a renamed team, show by then).
+    "risk": (
+        {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("RISK_CACHE_DIR", ""),
+            "TIMEOUT": env_int("RISK_CACHE_SECONDS", 900),
+            "OPTIONS": {"MAX_ENTRIES": 20},
+        }
+        if env_str("RISK_CACHE_DIR", "")
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "risk",
+            "TIMEOUT": env_int("RISK_CACHE_SECONDS", 900),
+            "OPTIONS": {"MAX_ENTRIES": 10},
+        }
+    ),
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -17,6 +17,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
@@ -71,9 +72,10 @@ class ObjectiveRisk:
     def team_ratings(self) -> list[tuple[str, str | None]]:
         return [(team.team, team.rating) for team in self.teams]
 
-    @property
-    def directorate_ids(self) -> set[int]:
-        return {team.directorate_id for team in self.teams}
+    @cached_property
+    def directorate_ids(self) -> frozenset[int]:
+        # Cached: the dashboard asks once per objective per request to keep the user's scope.
+        return frozenset(team.directorate_id for team in self.teams)
 
     @property
     def worst_severity(self) -> str | None:
@@ -695,19 +697,30 @@ def changes(
     objective, rule and subject; most severe first."""
     old = {(i.objective_id, *f.key): Change(i, f) for i in before for f in i.flags}
     new = {(i.objective_id, *f.key): Change(i, f) for i in after for f in i.flags}
-
-    def key(change: Change):
-        return (risk.SEVERITY_ORDER[change.flag.severity], change.item.ref, change.flag.label)
-
-    added = sorted((c for k, c in new.items() if k not in old), key=key)
-    resolved = sorted((c for k, c in old.items() if k not in new), key=key)
+    added = sorted((c for k, c in new.items() if k not in old), key=change_key)
+    resolved = sorted((c for k, c in old.items() if k not in new), key=change_key)
     return added, resolved
+
+
+def change_key(change: Change):
+    """Most severe first, then by reference and label."""
+    return (risk.SEVERITY_ORDER[change.flag.severity], change.item.ref, change.flag.label)
 
 
 def evaluate_with_changes(plan: Plan, *, objectives=None, today=None, since=None, periods=None):
     """(risks now, flags new since ``since``, flags resolved since then, the ``since`` day) from one
     load. ``since`` defaults to the end of the last closed period; without one there are no
     changes to show. ``periods``: the plan's period rows when the caller has them."""
+    now, added, resolved, since, _ = evaluate_with_changes_and_graph(
+        plan, objectives=objectives, today=today, since=since, periods=periods
+    )
+    return now, added, resolved, since
+
+
+def evaluate_with_changes_and_graph(
+    plan: Plan, *, objectives=None, today=None, since=None, periods=None
+):
+    """evaluate_with_changes, plus the loaded dependencies (objective id -> [DependencyFact])."""
     today = today or clock.today()
     with _collector_paused():
         snapshot = load(
@@ -720,10 +733,10 @@ def evaluate_with_changes(plan: Plan, *, objectives=None, today=None, since=None
         since = since or previous_period_end(snapshot.plan, today)
         now = evaluate_snapshot(snapshot, today)
         if since is None:
-            return now, [], [], None
+            return now, [], [], None, snapshot.graph
         before = evaluate_snapshot(snapshot, since)
     added, resolved = changes(before, now)
-    return now, added, resolved, since
+    return now, added, resolved, since, snapshot.graph
 
 
 def _month_ago(today: dt.date) -> dt.date:

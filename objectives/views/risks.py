@@ -1,8 +1,9 @@
-"""The risk dashboard and acknowledging a flag (issue 5). Directors and admins only.
+"""The risk dashboard, acknowledging a flag, and the flags on My work (issue 5).
 
-The dashboard evaluates the user's whole scope once (objectives/risk_loader.py: five queries with
-the plan's periods read beside the plan) and filters the results in memory, so the page costs the
-same number of queries whatever the filters.
+The dashboard reads the plan's cached evaluation (objectives/risk_cache.py: one fingerprint query
+when nothing changed; the objectives with new updates patched in when only those changed; the whole
+plan evaluated again otherwise), keeps the objectives in the user's scope and filters them in
+memory, so the page costs the same few queries whatever the filters.
 """
 
 from __future__ import annotations
@@ -17,21 +18,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from objectives import clock, filters_risks, permissions, risk, risk_loader
+from objectives import clock, filters_risks, permissions, risk, risk_cache, risk_loader
 from objectives.audit import audit
 from objectives.forms.risks import AcknowledgeForm
-from objectives.models import Contribution, FlagAcknowledgement, Objective
+from objectives.models import FlagAcknowledgement, Objective
 from objectives.tables_risks import PER_PAGE, RiskRow, RiskTable
 
 TEMPLATE = "objectives/risks.html"
-
-
-def _scoped_objectives(scope):
-    """Objectives involving a team in a directorate the user oversees (None: every objective)."""
-    if scope == permissions.ALL:
-        return None
-    involved = Contribution.objects.filter(team__directorate_id__in=scope).values("objective_id")
-    return Objective.objects.filter(pk__in=involved)
 
 
 def _oversees(scope, item) -> bool:
@@ -39,19 +32,27 @@ def _oversees(scope, item) -> bool:
     return scope == permissions.ALL or bool(item.directorate_ids & scope)
 
 
+def _in_scope(scope, evaluation):
+    """(objectives, new flags, resolved flags) of the evaluation that involve the user's scope."""
+    if scope == permissions.ALL:
+        return evaluation.items, evaluation.added, evaluation.resolved
+    items = [item for item in evaluation.items if item.directorate_ids & scope]
+    added = [change for change in evaluation.added if change.item.directorate_ids & scope]
+    resolved = [change for change in evaluation.resolved if change.item.directorate_ids & scope]
+    return items, added, resolved
+
+
 @login_required
 def dashboard(request):
     user = request.user
     permissions.require(permissions.can_view_risks(user))
     today = clock.today()
-    plan, periods = risk_loader.plan_and_periods()
+    plan, _, evaluation = risk_cache.latest_plan_evaluation(today=today)
     context = {"plan": plan, "today": today}
     if plan is None:
         return render(request, TEMPLATE, context)
     scope = permissions.overseen_directorates(user)
-    items, added, resolved, since = risk_loader.evaluate_with_changes(
-        plan, objectives=_scoped_objectives(scope), today=today, periods=periods
-    )
+    items, added, resolved = _in_scope(scope, evaluation)
     form = filters_risks.RiskFilterForm(request.GET or None, items=items, scope=scope)
     values = form.values
     filtered = filters_risks.apply(values, items, added, resolved)
@@ -66,7 +67,7 @@ def dashboard(request):
         form=form,
         table=table,
         rows=rows,
-        since=since,
+        since=evaluation.since,
         added=filtered.added,
         resolved=filtered.resolved,
         heatmap=filters_risks.heatmap(filtered.in_view, values, scope, form.directorate_names),
@@ -121,10 +122,19 @@ def acknowledge(request, objective_id):
                 "loaded. Reload the page to see its flags now.",
             )
     if not form.is_valid():
-        key = (request.POST.get("rule", ""), request.POST.get("subject", ""))
-        message = " ".join(form.errors.get("note", []) + form.non_field_errors())
+        key = form.key
+        message = " ".join(
+            form.errors.get("note", []) + form.errors.get("flag", []) + form.non_field_errors()
+        )
         if request.htmx:
-            row = RiskRow(item, can_acknowledge=True, next_url=next_url, errors={key: message})
+            row = RiskRow(
+                item,
+                can_acknowledge=True,
+                next_url=next_url,
+                error=message or "Choose one of the flags listed.",
+                selected=key,
+                note=request.POST.get("note", "")[: AcknowledgeForm.base_fields["note"].max_length],
+            )
             response = render(request, "objectives/_risk_row.html", {"record": row})
         else:
             response = render(

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from objectives import risk_cache
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import MilestoneFactory, ObjectiveFactory, add_update
 
@@ -42,6 +43,18 @@ def rows(page):
     return page.locator("#risk-results .app-risk-table tbody tr")
 
 
+def acknowledge_button(row):
+    return row.locator("form.app-risk-ack").get_by_role("button", name=re.compile("^Acknowledge"))
+
+
+@pytest.fixture(autouse=True)
+def fresh_risk_cache():
+    # The live server runs in this process, so it shares the cached evaluations.
+    risk_cache.clear()
+    yield
+    risk_cache.clear()
+
+
 def test_a_director_filters_to_high_severity_and_acknowledges_a_flag(risky, live_server, page):
     first = risky.made["DIG-02"]
     sign_in(page, live_server, risky.director_a)
@@ -56,8 +69,11 @@ def test_a_director_filters_to_high_severity_and_acknowledges_a_flag(risky, live
     row = page.locator(f"#risk-row-{first.pk}")
     row.locator("summary", has_text="Low confidence: NHS 111 online").click()
     expect(row.get_by_text("NHS 111 online reported Red on 31 October 2024.")).to_be_visible()
-    row.get_by_label("Acknowledge with a note").first.fill(NOTE)
-    row.get_by_role("button", name=re.compile("^Acknowledge")).first.click()
+    # One acknowledge form per row, its most severe flag chosen first.
+    row.locator("summary", has_text="Acknowledge a flag").click()
+    expect(row.get_by_label("Flag", exact=True)).to_have_value("low_confidence|NHS 111 online")
+    row.get_by_label("Acknowledge with a note").fill(NOTE)
+    acknowledge_button(row).click()
 
     # The row comes back acknowledged, then the list reloads and DIG-02 drops to the bottom.
     expect(rows(page).nth(2)).to_have_attribute("id", f"risk-row-{first.pk}")
@@ -75,10 +91,20 @@ def test_a_missing_note_is_shown_next_to_the_field(risky, live_server, page):
     sign_in(page, live_server, risky.director_a)
     page.goto(f"{live_server.url}/risks/")
     row = page.locator(f"#risk-row-{first.pk}")
-    row.locator("summary", has_text="Low confidence: NHS 111 online").click()
-    row.get_by_role("button", name=re.compile("^Acknowledge")).first.click()
+    row.locator("summary", has_text="Acknowledge a flag").click()
+    # Unfiltered, DIG-02 has two flags to choose from, the most severe chosen first.
+    options = row.get_by_label("Flag", exact=True).locator("option")
+    expect(options).to_have_text(
+        ["Low confidence: NHS 111 online (high)", "Overdue milestones (medium)"]
+    )
+    row.get_by_label("Flag", exact=True).select_option(label="Overdue milestones (medium)")
+    acknowledge_button(row).click()
     error = page.locator(f"#risk-row-{first.pk} .nhsuk-error-message")
     expect(error).to_contain_text("Enter a note saying what was agreed")
+    # The row came back with the form open on the same flag, focus in the note.
+    row = page.locator(f"#risk-row-{first.pk}")
+    expect(row.get_by_label("Flag", exact=True)).to_have_value("overdue_milestones|")
+    expect(row.get_by_label("Acknowledge with a note")).to_be_focused()
 
 
 def test_the_dashboard_works_without_javascript(risky, live_server, page_without_js):
@@ -93,9 +119,10 @@ def test_the_dashboard_works_without_javascript(risky, live_server, page_without
 
     row = page.locator(f"#risk-row-{first.pk}")
     row.locator("summary", has_text="Low confidence: NHS 111 online").click()
-    row.get_by_label("Acknowledge with a note").first.fill(NOTE)
+    row.locator("summary", has_text="Acknowledge a flag").click()
+    row.get_by_label("Acknowledge with a note").fill(NOTE)
     with page.expect_navigation():
-        row.get_by_role("button", name=re.compile("^Acknowledge")).first.click()
+        acknowledge_button(row).click()
     assert "severity=high" in page.url
     expect(page.locator(".app-messages")).to_contain_text(
         "Acknowledged “Low confidence: NHS 111 online” on DIG-02."

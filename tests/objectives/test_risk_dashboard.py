@@ -8,7 +8,7 @@ import time_machine
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from objectives import risk_loader
+from objectives import risk_cache, risk_loader
 from objectives.models import FlagAcknowledgement
 from tests.factories import (
     MilestoneFactory,
@@ -23,6 +23,14 @@ pytestmark = pytest.mark.django_db
 PERMISSION_COVERED_URLS = {"risks:dashboard", "risks:acknowledge", "risks:objective_flags"}
 DASHBOARD = "/risks/"
 MAX_QUERIES = 12
+
+
+@pytest.fixture(autouse=True)
+def fresh_risk_cache():
+    # Test databases roll back, so the next test may reuse the same ids with other data.
+    risk_cache.clear()
+    yield
+    risk_cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,647 @@
+"""Whole-plan risk evaluations, cached by a fingerprint of the data the rules read.
+
+Evaluating a large plan (5,000 objectives, now and as of the last month end for "what changed")
+takes over a second, and directors read the dashboard far more often than the data changes. So a
+plan is evaluated whole, once per fingerprint, and pages filter the result in memory:
+
+- ``fingerprint()`` is one aggregate query over every table the rules read: counts and newest ids
+  (so additions and deletions show), and weighted sums of the columns that decide a flag (dates,
+  values, roles, commitments), so an edit in place shows too; plus ``today`` and the thresholds.
+- Status updates, readings and acknowledgements are only ever added. When nothing but those
+  changed since a cached evaluation, only the objectives they belong to (and the objectives that
+  depend on them) are evaluated again and patched in: a lead saving an update costs the next
+  dashboard a few milliseconds, not a whole evaluation. Any other change evaluates the plan again.
+- Evaluations live in the process (no unpickling on a hit) and in the "risk" cache
+  (settings.CACHES; files shared by every worker when RISK_CACHE_DIR is set), so a new worker
+  starts from the shared copy. Entries older than that cache's timeout are evaluated afresh, which
+  bounds how long an edit that no sum can see (a renamed team of the same length) stays unseen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+
+from . import clock, risk_loader
+from .models import (
+    Contribution,
+    Dependency,
+    Directorate,
+    FlagAcknowledgement,
+    Measure,
+    Membership,
+    Milestone,
+    Objective,
+    ObjectiveRevision,
+    Period,
+    Plan,
+    PlanStatus,
+    Reading,
+    StatusUpdate,
+    Team,
+)
+
+CACHE_ALIAS = "risk"
+FORMAT = 1  # bump when Evaluation or the rules' output changes shape
+
+
+# --- The fingerprint -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """``appended``: (count, newest id) of status updates and of acknowledgements, and (count,
+    newest id, weighted sum of values) of readings. ``rest``: every other aggregate."""
+
+    appended: tuple
+    rest: tuple
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _table(model) -> str:
+    return _q(model._meta.db_table)
+
+
+def _col(model, name: str) -> str:
+    return _q(model._meta.get_field(name).column)
+
+
+def _day(column: str) -> str:
+    # A date as a number of days, natively on each backend (cheap: no text to build per row).
+    if connection.vendor == "sqlite":
+        return f"julianday({column})"
+    return f"({column} - DATE '2000-01-01')"
+
+
+def _parts() -> list[tuple[str, object, list[str], list[str]]]:
+    """(name, model, cheap aggregates, aggregates that read every row) for each part of the
+    fingerprint, the appended ones first. Counts and newest ids show additions and deletions;
+    the sums show edits in place (two rows trading values exactly would not show)."""
+    su, rd, ack = StatusUpdate, Reading, FlagAcknowledgement
+    ob, rev, co, mem = Objective, ObjectiveRevision, Contribution, Membership
+    te, di, mi, me, de, pe = Team, Directorate, Milestone, Measure, Dependency, Period
+
+    def c(model, name):
+        return _col(model, name)
+
+    def basic(model):
+        return ["COUNT(*)", f"MAX({c(model, 'id')})"]
+
+    def length(model, name):
+        return f"SUM(LENGTH({c(model, name)}))"
+
+    return [
+        ("updates", su, basic(su), []),
+        ("acknowledgements", ack, basic(ack), []),
+        ("readings", rd, basic(rd), [f"SUM({c(rd, 'value')})"]),
+        (
+            "objectives",
+            ob,
+            basic(ob),
+            # The edit form bumps version and updated_at; the importer records a revision.
+            [
+                f"MAX({c(ob, 'updated_at')})",
+                f"SUM({c(ob, 'version')})",
+                f"SUM(COALESCE({c(ob, 'owner')}, 0))",
+                f"SUM({c(ob, 'lead_team')})",
+            ],
+        ),
+        ("revisions", rev, basic(rev), []),
+        (
+            "contributions",
+            co,
+            basic(co),
+            [
+                f"SUM({c(co, 'team')})",
+                length(co, "role"),
+                f"SUM(LENGTH(TRIM({c(co, 'commitment')})))",
+            ],
+        ),
+        (
+            "memberships",
+            mem,
+            basic(mem),
+            [
+                f"SUM(CASE WHEN {c(mem, 'role')} = 'lead' THEN {c(mem, 'team')} ELSE 0 END)",
+                f"SUM(CASE WHEN {c(mem, 'role')} = 'lead' THEN 1 ELSE 0 END)",
+            ],
+        ),
+        ("teams", te, basic(te), [f"SUM({c(te, 'directorate')})", length(te, "name")]),
+        ("directorates", di, basic(di), [length(di, "name")]),
+        (
+            "milestones",
+            mi,
+            basic(mi),
+            [
+                f"COUNT({c(mi, 'done_date')})",
+                f"SUM({_day(c(mi, 'due_date'))})",
+                f"SUM({_day(c(mi, 'done_date'))})",
+                f"SUM(COALESCE({c(mi, 'team')}, 0))",
+                length(mi, "title"),
+            ],
+        ),
+        (
+            "measures",
+            me,
+            basic(me),
+            [
+                f"SUM({c(me, 'target_value')})",
+                f"SUM({c(me, 'baseline_value')})",
+                f"SUM({_day(c(me, 'target_date'))})",
+                f"SUM({_day(c(me, 'baseline_date'))})",
+                length(me, "direction"),
+                f"SUM(LENGTH(CAST({c(me, 'rebase_dates')} AS TEXT)))",
+                f"SUM(LENGTH({c(me, 'name')}) + LENGTH({c(me, 'unit')}))",
+            ],
+        ),
+        (
+            "dependencies",
+            de,
+            basic(de),
+            [f"SUM({c(de, 'objective')})", f"SUM({c(de, 'depends_on')})", length(de, "need")],
+        ),
+        (
+            "periods",
+            pe,
+            basic(pe),
+            [f"SUM({_day(c(pe, 'start_date'))})", f"SUM({_day(c(pe, 'end_date'))})"],
+        ),
+    ]
+
+
+def _group_concat(expression: str) -> str:
+    if connection.vendor == "sqlite":
+        return f"group_concat({expression})"
+    return f"string_agg(CAST({expression} AS TEXT), ',')"
+
+
+def _fingerprint_columns() -> tuple[list[str], list[str], list[int]]:
+    """(columns, FROM sources, widths): each cheap aggregate as its own scalar subquery (SQLite
+    answers COUNT(*) and MAX(id) from the b-tree alone), each table's other aggregates from one
+    pass over it."""
+    columns, sources, widths = [], [], []
+    for name, model, cheap, scans in _parts():
+        columns += [f"(SELECT {aggregate} FROM {_table(model)})" for aggregate in cheap]
+        if scans:
+            alias = _q(f"f_{name}")
+            names = [f"c{i}" for i in range(len(scans))]
+            selects = ", ".join(f"{a} AS {_q(n)}" for a, n in zip(scans, names, strict=True))
+            sources.append(f"(SELECT {selects} FROM {_table(model)}) {alias}")
+            columns += [f"{alias}.{_q(n)}" for n in names]
+        widths.append(len(cheap) + len(scans))
+    return columns, sources, widths
+
+
+def _appended_columns() -> list[str]:
+    """Rows added after given ids (the newest status update, acknowledgement and reading already
+    evaluated; see _marks): how many, their objectives, and the new readings' sum."""
+    su, co, ack, rd, me = StatusUpdate, Contribution, FlagAcknowledgement, Reading, Measure
+    updates = (
+        f"FROM {_table(su)} s JOIN {_table(co)} c ON c.{_col(co, 'id')} = "
+        f"s.{_col(su, 'contribution')} WHERE s.{_col(su, 'id')} > %s"
+    )
+    acks = f"FROM {_table(ack)} WHERE {_col(ack, 'id')} > %s"
+    readings = (
+        f"FROM {_table(rd)} r JOIN {_table(me)} m ON m.{_col(me, 'id')} = "
+        f"r.{_col(rd, 'measure')} WHERE r.{_col(rd, 'id')} > %s"
+    )
+    return [
+        f"(SELECT COUNT(*) {updates})",
+        f"(SELECT {_group_concat('c.' + _col(co, 'objective'))} {updates})",
+        f"(SELECT COUNT(*) {acks})",
+        f"(SELECT {_group_concat(_col(ack, 'objective'))} {acks})",
+        f"(SELECT COUNT(*) {readings})",
+        f"(SELECT {_group_concat('m.' + _col(me, 'objective'))} {readings})",
+        f"(SELECT SUM(r.{_col(rd, 'value')}) {readings})",
+    ]
+
+
+_STATEMENTS: dict = {}
+
+
+def _statement(*, appended: bool, latest_plan: bool) -> tuple[str, list[int]]:
+    """The one query: the fingerprint; with ``appended`` the rows added since given ids; with
+    ``latest_plan`` the latest agreed plan and its periods too (one row per period)."""
+    cached = _STATEMENTS.get((appended, latest_plan))
+    if cached is not None:
+        return cached
+    columns, sources, widths = _fingerprint_columns()
+    if appended:
+        columns += _appended_columns()
+    sql = f"SELECT {', '.join(columns)}"
+    if sources:
+        sql += f" FROM {', '.join(sources)}"
+    if latest_plan:
+        inner = ", ".join(f"{column} AS {_q(f'k{i}')}" for i, column in enumerate(columns))
+        inner_sql = f"SELECT {inner}" + (f" FROM {', '.join(sources)}" if sources else "")
+        pl, pe = Plan, Period
+        plan_columns = ["id", "label", "start_date", "end_date", "status", "agreed_on"]
+        period_columns = ["id", "month", "start_date", "end_date"]
+        sql = (
+            "SELECT fp.*, "
+            + ", ".join(f"pl.{_col(pl, name)}" for name in plan_columns)
+            + ", "
+            + ", ".join(f"pe.{_col(pe, name)}" for name in period_columns)
+            + f" FROM ({inner_sql}) fp"
+            f" LEFT JOIN {_table(pl)} pl ON pl.{_col(pl, 'id')} = (SELECT {_col(pl, 'id')}"
+            f" FROM {_table(pl)} WHERE {_col(pl, 'status')} = %s"
+            f" ORDER BY {_col(pl, 'start_date')} DESC LIMIT 1)"
+            f" LEFT JOIN {_table(pe)} pe ON pe.{_col(pe, 'plan')} = pl.{_col(pl, 'id')}"
+            f" ORDER BY pe.{_col(pe, 'month')}"
+        )
+    _STATEMENTS[(appended, latest_plan)] = (sql, widths)
+    return sql, widths
+
+
+@dataclass(frozen=True)
+class Appended:
+    """Rows added after the ids of a cached evaluation: counts, their objectives and the new
+    readings' sum."""
+
+    updates: int
+    acknowledgements: int
+    readings: int
+    readings_sum: float
+    objectives: frozenset
+
+
+def _ids(text) -> set[int]:
+    return {int(part) for part in str(text).split(",") if part} if text else set()
+
+
+def _marks(print_: Fingerprint) -> list[int]:
+    """The parameters of _appended_columns: each newest id once per subquery that reads it."""
+    updates, acks, readings = print_.appended
+    update, ack, reading = updates[1] or 0, acks[1] or 0, readings[1] or 0
+    return [update, update, ack, ack, reading, reading, reading]
+
+
+def _split(row, widths, marks) -> tuple[Fingerprint, Appended | None, int]:
+    values, start = [], 0
+    for width in widths:
+        values.append(tuple(row[start : start + width]))
+        start += width
+    print_ = Fingerprint(appended=tuple(values[:3]), rest=tuple(values[3:]))
+    appended = None
+    if marks is not None:
+        updates, update_ids, acks, ack_ids, readings, reading_ids, readings_sum = row[
+            start : start + 7
+        ]
+        start += 7
+        appended = Appended(
+            updates=updates,
+            acknowledgements=acks,
+            readings=readings,
+            readings_sum=float(readings_sum or 0),
+            objectives=frozenset(_ids(update_ids) | _ids(ack_ids) | _ids(reading_ids)),
+        )
+    return print_, appended, start
+
+
+def fingerprint(*, since: Fingerprint | None = None) -> tuple[Fingerprint, Appended | None]:
+    """One query over every table the rules read (the whole database, so one fingerprint serves
+    every plan); with ``since``, what was added after that fingerprint's newest rows too."""
+    marks = _marks(since) if since is not None else None
+    sql, widths = _statement(appended=marks is not None, latest_plan=False)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, marks or [])
+        row = cursor.fetchone()
+    print_, appended, _ = _split(row, widths, marks)
+    return print_, appended
+
+
+def _fingerprint_and_latest_plan(since: Fingerprint | None):
+    """(fingerprint, appended, latest agreed plan or None, its period rows) in one query."""
+    marks = _marks(since) if since is not None else None
+    sql, widths = _statement(appended=marks is not None, latest_plan=True)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*(marks or []), PlanStatus.AGREED])
+        rows = cursor.fetchall()
+    print_, appended, start = _split(rows[0], widths, marks)
+    plan_id, label, starts, ends, status, agreed_on = rows[0][start : start + 6]
+    if plan_id is None:
+        return print_, appended, None, []
+    date = risk_loader._date
+    plan = Plan(
+        pk=plan_id,
+        label=label,
+        start_date=date(starts),
+        end_date=date(ends),
+        status=status,
+        agreed_on=date(agreed_on),
+    )
+    plan._state.adding = False
+    plan._state.db = connection.alias
+    periods = [
+        (pk, month, date(first), date(last))
+        for pk, month, first, last in (row[start + 6 : start + 10] for row in rows)
+        if pk is not None
+    ]
+    return print_, appended, plan, periods
+
+
+def _context_key(plan: Plan, today) -> str:
+    """What the evaluation depends on beyond the data: the database, the plan, the day, the
+    thresholds and the rating scale."""
+    parts = {
+        "format": FORMAT,
+        "database": str(settings.DATABASES["default"].get("NAME", "")),
+        "plan": [plan.pk, plan.label, str(plan.start_date), str(plan.end_date)],
+        "today": today.isoformat(),
+        "thresholds": risk_loader.current_thresholds(),
+        "scale": getattr(settings, "RATING_SCALE", None),
+    }
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    return f"risk-evaluation:{plan.pk}:{digest[:24]}"
+
+
+def _pointer_key(today) -> str:
+    """Where the key of the latest agreed plan's evaluation is kept, so the dashboard can ask for
+    what was added since that evaluation in the same query that finds the plan."""
+    parts = [FORMAT, str(settings.DATABASES["default"].get("NAME", "")), today.isoformat()]
+    digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+    return f"risk-latest-plan:{digest[:24]}"
+
+
+# --- Evaluations ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Evaluation:
+    """A whole plan evaluated now and as of ``since`` (the last month end), most severe first."""
+
+    key: str
+    fingerprint: Fingerprint
+    since: object  # datetime.date | None
+    items: list  # [ObjectiveRisk], most severe first
+    added: list  # [risk_loader.Change]
+    resolved: list
+    dependents: dict  # objective id -> ids of the objectives that depend on it
+    made_at: float = field(default_factory=time.time)
+    patched: int = 0  # objectives evaluated again since the plan was last evaluated whole
+
+    def __post_init__(self):
+        self.by_id = {item.objective_id: item for item in self.items}
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("by_id", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.by_id = {item.objective_id: item for item in self.items}
+
+
+_local: dict[str, Evaluation] = {}
+_local_pointers: dict[str, str] = {}  # "the latest agreed plan today" -> its evaluation's key
+_lock = threading.RLock()
+
+
+class _NoSharedCache:
+    """Stands in when settings.CACHES has no "risk" alias (a test's own CACHES): process only."""
+
+    default_timeout = 900
+
+    def get(self, key, default=None):
+        return default
+
+    def set(self, key, value, timeout=None):
+        pass
+
+    def clear(self):
+        pass
+
+
+def _shared():
+    if CACHE_ALIAS in settings.CACHES:
+        return caches[CACHE_ALIAS]
+    return _NoSharedCache()
+
+
+def clear() -> None:
+    """Forget every cached evaluation, in this process and in the shared cache."""
+    with _lock:
+        _local.clear()
+        _local_pointers.clear()
+    _shared().clear()
+
+
+def _max_age() -> float:
+    timeout = _shared().default_timeout
+    return float(timeout) if timeout else float("inf")
+
+
+def _fresh(entry: Evaluation | None) -> Evaluation | None:
+    if entry is not None and time.time() - entry.made_at > _max_age():
+        return None
+    return entry
+
+
+def _whole(plan: Plan, key: str, print_: Fingerprint, today, periods) -> Evaluation:
+    now, added, resolved, since, graph = risk_loader.evaluate_with_changes_and_graph(
+        plan, today=today, periods=periods
+    )
+    dependents: dict[int, list[int]] = defaultdict(list)
+    for source, targets in graph.items():
+        for target in targets:
+            dependents[target.objective_id].append(source)
+    return Evaluation(
+        key=key,
+        fingerprint=print_,
+        since=since,
+        items=now,
+        added=added,
+        resolved=resolved,
+        dependents=dict(dependents),
+    )
+
+
+def _appended_objectives(
+    old: Fingerprint, new: Fingerprint, appended: Appended | None
+) -> set[int] | None:
+    """The objectives given new status updates, readings or acknowledgements since ``old``; None
+    when anything else changed too (an edit or a deletion), so the plan must be evaluated whole."""
+    if appended is None or old.rest != new.rest:
+        return None
+    (old_updates, old_acks, old_readings) = old.appended
+    (new_updates, new_acks, new_readings) = new.appended
+    # Only additions: each count grew by exactly the rows found after the old newest id...
+    if appended.updates != new_updates[0] - old_updates[0]:
+        return None
+    if appended.acknowledgements != new_acks[0] - old_acks[0]:
+        return None
+    if appended.readings != new_readings[0] - old_readings[0]:
+        return None
+    # ...and the readings' sum by the new readings' values (no value edited in place).
+    expected = float(old_readings[2] or 0) + appended.readings_sum
+    actual = float(new_readings[2] or 0)
+    if abs(actual - expected) > 1e-9 * max(1.0, abs(actual)):
+        return None
+    return set(appended.objectives)
+
+
+def _with_dependents(ids: set[int], dependents: dict, depth: int) -> set[int]:
+    result = set(ids)
+    frontier = set(ids)
+    for _ in range(max(depth, 0)):
+        frontier = {d for i in frontier for d in dependents.get(i, ())} - result
+        if not frontier:
+            break
+        result |= frontier
+    return result
+
+
+def _patched(
+    entry: Evaluation, plan: Plan, print_: Fingerprint, changed: set[int], today, periods
+) -> Evaluation:
+    """``entry`` with the ``changed`` objectives (and those depending on them) evaluated again."""
+    wanted = {pk for pk in changed if pk in entry.by_id}
+    if not wanted:
+        return Evaluation(
+            key=entry.key,
+            fingerprint=print_,
+            since=entry.since,
+            items=entry.items,
+            added=entry.added,
+            resolved=entry.resolved,
+            dependents=entry.dependents,
+            made_at=entry.made_at,
+            patched=entry.patched,
+        )
+    depth = risk_loader.current_thresholds()["dependency_depth"]
+    wanted = _with_dependents(wanted, entry.dependents, depth)
+    now, added, resolved, _ = risk_loader.evaluate_with_changes(
+        plan,
+        objectives=Objective.objects.filter(pk__in=wanted),
+        today=today,
+        since=entry.since,
+        periods=periods,
+    )
+    fresh = {item.objective_id: item for item in now}
+    items = [fresh.get(item.objective_id, item) for item in entry.items]
+    items.sort(key=risk_loader.sort_key)
+
+    def merge(old, new):
+        kept = [change for change in old if change.item.objective_id not in wanted]
+        return sorted(kept + new, key=risk_loader.change_key)
+
+    return Evaluation(
+        key=entry.key,
+        fingerprint=print_,
+        since=entry.since,
+        items=items,
+        added=merge(entry.added, added) if entry.since else [],
+        resolved=merge(entry.resolved, resolved) if entry.since else [],
+        dependents=entry.dependents,
+        made_at=entry.made_at,
+        patched=entry.patched + len(wanted),
+    )
+
+
+# Patched evaluations are written back to the shared cache once this many objectives have been
+# evaluated again since the last write, so a worker starting from it has little to catch up on.
+SHARE_AFTER = 200
+
+
+def _remember(entry: Evaluation, *, share: bool, pointer: str | None = None) -> None:
+    _local[entry.key] = entry
+    if pointer:
+        _local_pointers[pointer] = entry.key
+    if share:
+        entry.patched = 0
+        cache = _shared()
+        cache.set(entry.key, entry)
+        if pointer:
+            cache.set(pointer, entry.key)
+
+
+def _lookup(key: str | None) -> Evaluation | None:
+    """The cached evaluation under ``key``: this process's copy, else the shared one."""
+    if key is None:
+        return None
+    entry = _fresh(_local.get(key))
+    if entry is None:
+        entry = _fresh(_shared().get(key))
+        if entry is not None:
+            _local[key] = entry
+    return entry
+
+
+def _resolve(
+    plan, key, entry, print_, appended, *, today, periods, whole, pointer=None
+) -> Evaluation | None:
+    """The evaluation for ``print_``: ``entry`` as it is, ``entry`` patched, or the plan evaluated
+    whole (None instead when not ``whole``)."""
+    if entry is not None and entry.key != key:
+        entry = None
+    if entry is not None and entry.fingerprint == print_:
+        if pointer and _local_pointers.get(pointer) != key:
+            _remember(entry, share=False, pointer=pointer)
+        return entry
+    changed = _appended_objectives(entry.fingerprint, print_, appended) if entry else None
+    if changed is not None:
+        patched = _patched(entry, plan, print_, changed, today, periods)
+        _remember(patched, share=patched.patched >= SHARE_AFTER, pointer=pointer)
+        return patched
+    if not whole:
+        return None
+    evaluation = _whole(plan, key, print_, today, periods)
+    _remember(evaluation, share=True, pointer=pointer)
+    return evaluation
+
+
+def latest_plan_evaluation(*, today=None) -> tuple[Plan | None, list, Evaluation | None]:
+    """(the latest agreed plan, its period rows, its evaluation for ``today``) for the dashboard:
+    one query when nothing changed (the plan, its periods, the fingerprint and what was added
+    since the cached evaluation, together), five more to patch or evaluate it."""
+    today = today or clock.today()
+    pointer = _pointer_key(today)
+    with _lock:
+        key = _local_pointers.get(pointer) or _shared().get(pointer)
+        entry = _lookup(key)
+        print_, appended, plan, periods = _fingerprint_and_latest_plan(
+            entry.fingerprint if entry else None
+        )
+        if plan is None:
+            return None, [], None
+        evaluation = _resolve(
+            plan,
+            _context_key(plan, today),
+            entry,
+            print_,
+            appended,
+            today=today,
+            periods=periods,
+            whole=True,
+            pointer=pointer,
+        )
+    return plan, periods, evaluation
+
+
+def plan_evaluation(
+    plan: Plan, *, periods=None, today=None, whole: bool = True
+) -> Evaluation | None:
+    """``plan``'s evaluation for ``today``: the cached one when the data has not changed (one
+    query), patched when only additions were made, else evaluated whole — or, with
+    ``whole=False``, None, for pages that would rather evaluate a few objectives themselves.
+    ``periods``: the plan's period rows (risk_loader.plan_and_periods) when the caller has them."""
+    today = today or clock.today()
+    key = _context_key(plan, today)
+    with _lock:
+        entry = _lookup(key)
+        print_, appended = fingerprint(since=entry.fingerprint if entry else None)
+        return _resolve(
+            plan, key, entry, print_, appended, today=today, periods=periods, whole=whole
+        )
