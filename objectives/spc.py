@@ -160,7 +160,7 @@ _KINDS = {
     LOWER: (_CONCERN, _IMPROVEMENT),
     NEITHER: (_NEUTRAL, _NEUTRAL),
 }
-_VARIATION = {(kind, side): Variation(f"{kind}_{side}") for kind in Kind for side in Side}
+_VARIATION = {kind: {side: Variation(f"{kind}_{side}") for side in Side} for kind in Kind}
 _COMMON_CAUSE = Variation.COMMON_CAUSE
 _DIRECTION_OF = {direction: direction for direction in DIRECTIONS}
 
@@ -333,7 +333,7 @@ class Analysis:
         span = self.latest
         if span is None:
             return Variation.COMMON_CAUSE
-        return _VARIATION[span.kind, span.side]
+        return _VARIATION[span.kind][span.side]
 
     @cached_property
     def assurance(self) -> Assurance | None:
@@ -482,62 +482,47 @@ def analyse(
         dates, values = _clean(rows)
         total = sum(values)
     n = len(values)
-    if n < MIN_POINTS:
-        return _new_analysis(dates, values, direction, target, run_length, (), None, (), None, None)
-
-    if rebase_dates or screen_moving_ranges:
-        starts, ignored = _phase_starts(dates, rebase_dates) if rebase_dates else ((0,), ())
-        phases = tuple(
-            map(
-                _phase,
-                repeat(values),
-                starts,
-                (*starts[1:], n),
-                repeat(baseline),
-                repeat(screen_moving_ranges),
-            )
-        )
-        start, _, _, mean, mean_mr, lower, upper, _, _ = phases[-1]
+    if n < MIN_POINTS:  # no chart: no limits and no icons
+        phases = ignored = ()
+        latest = variation = assurance = None
     else:
-        # One phase, the common case: _phase() without the slices and the second sum.
-        if n <= baseline:
-            k, base, mean = n, values, total / n
+        if rebase_dates or screen_moving_ranges:
+            starts, ignored = _phase_starts(dates, rebase_dates) if rebase_dates else ((0,), ())
+            phases = tuple(
+                map(
+                    _phase,
+                    repeat(values),
+                    starts,
+                    (*starts[1:], n),
+                    repeat(baseline),
+                    repeat(screen_moving_ranges),
+                )
+            )
+            start, _, _, mean, mean_mr, lower, upper, _, _ = phases[-1]
         else:
-            k, base = baseline, values[:baseline]
-            mean = sum(base) / k
-        mean_mr = sum(map(abs, map(sub, base[1:], base))) / (k - 1)
-        width = LIMIT_FACTOR * mean_mr
-        if not _isfinite(width):
-            raise SeriesError([Problem(-1, "series", "The readings are too large to chart.")])
-        start, lower, upper = 0, mean - width, mean + width
-        phase = (0, n, k, mean, mean_mr, lower, upper, k < baseline, 0)
-        phases, ignored = (_new_tuple(Phase, phase),), ()
+            # One phase, the common case: _phase() without the slices and the second sum.
+            if n <= baseline:
+                k, base, mean = n, values, total / n
+            else:
+                k, base = baseline, values[:baseline]
+                mean = sum(base) / k
+            mean_mr = sum(map(abs, map(sub, base[1:], base))) / (k - 1)
+            width = LIMIT_FACTOR * mean_mr
+            if not _isfinite(width):
+                raise SeriesError([Problem(-1, "series", "The readings are too large to chart.")])
+            start, lower, upper = 0, mean - width, mean + width
+            phase = (0, n, k, mean, mean_mr, lower, upper, k < baseline, 0)
+            phases, ignored = (_new_tuple(Phase, phase),), ()
+        latest = _latest_span(values, start, mean, mean_mr, lower, upper, run_length, direction)
+        variation = _COMMON_CAUSE if latest is None else _VARIATION[latest[4]][latest[1]]
+        assurance = None if target is None else _assurance(target, direction, lower, upper)
 
-    latest = _latest_span(values, start, mean, mean_mr, lower, upper, run_length, direction)
-    return _new_analysis(
-        dates,
-        values,
-        direction,
-        target,
-        run_length,
-        phases,
-        latest,
-        ignored,
-        _COMMON_CAUSE if latest is None else _VARIATION[latest[4], latest[1]],  # kind, side
-        None if target is None else _assurance(target, direction, lower, upper),
-    )
-
-
-def _new_analysis(
-    dates, values, direction, target, run_length, phases, latest, ignored, variation, assurance
-):
-    """Analysis(...) without the generated frozen __init__, which sets each field through
-    object.__setattr__: analyse() makes one per measure and that showed in the benchmark.
-    Same fields, same result; Analysis(...) itself works as usual. The icons are filled in too
-    (they are cached properties): verdict() and summarise() read them."""
+    # Analysis(...) without the generated frozen __init__, which sets each field through
+    # object.__setattr__ (slow enough to show in the benchmark): item by item into the
+    # instance's own __dict__ instead, which shares its keys with every other Analysis. Same
+    # fields, same result; Analysis(...) itself works as usual. The icons go in too: they are
+    # cached properties, and verdict() and summarise() read them.
     analysis = _object_new(Analysis)
-    # item by item into the instance's own __dict__, which shares its keys with every other
-    # Analysis: cheaper than building a dict and setting __dict__ to it
     fields = analysis.__dict__
     fields["dates"] = dates
     fields["values"] = values
@@ -940,13 +925,18 @@ PREFIX_UNITS = frozenset({"£", "$", "€"})
 
 def format_range(low: float, high: float, unit: str = "") -> str:
     """Two readings for people: "45.5% to 58.1%", "3.5 to 7 days", "£12 to £20"."""
-    if unit in PREFIX_UNITS:  # money: the sign goes before the symbol, so format each
-        return f"{format_value(low, unit)} to {format_value(high, unit)}"
-    # printf-style, as in format_value(), and one format for both numbers
-    text = ("%.3g%% to %.3g%%" if unit == "%" else "%.3g to %.3g") % (low, high)  # noqa: UP031
-    if "e" in text:  # 1,000 or more, or under 0.0001: format each
-        return f"{format_value(low, unit)} to {format_value(high, unit)}"
-    return f"{text} {unit}" if unit and unit != "%" else text
+    # printf-style, as in format_value(), and one format for both numbers; "e" in the text means
+    # 1,000 or more, or under 0.0001, which format_value() writes out. Money: the sign goes
+    # before the symbol, so each is formatted too.
+    if unit == "%":
+        text = "%.3g%% to %.3g%%" % (low, high)  # noqa: UP031
+        if "e" not in text:
+            return text
+    elif unit not in PREFIX_UNITS:
+        text = "%.3g to %.3g" % (low, high)  # noqa: UP031
+        if "e" not in text:
+            return f"{text} {unit}" if unit else text
+    return f"{format_value(low, unit)} to {format_value(high, unit)}"
 
 
 def _month(when: date) -> str:
