@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q, Sum
@@ -21,6 +22,7 @@ from objectives import ratings, spc
 from objectives.models import (
     Ask,
     Contribution,
+    ContributionRole,
     Dependency,
     FlagAcknowledgement,
     Measure,
@@ -250,16 +252,50 @@ def load(day: CollaborationDay, *, as_at: dt.datetime) -> Pack:
     focus_ids = [o.pk for o in objectives]
     focus_subquery = FocusObjective.objects.filter(day=day).values("objective_id")
 
-    contributions = list(
-        Contribution.objects.filter(objective_id__in=focus_subquery)
-        .select_related("team", "latest_update__period", "latest_update__author")
-        .order_by("objective_id", "role", "team__name")
+    previous = services.previous_day(day)
+    # The risk engine first: it needs a lot of memory for a moment, best before the rest is held.
+    risks = risk_adapter.evaluate(
+        day.plan, Objective.objects.filter(pk__in=focus_subquery), today=today
     )
-    updates = list(
+
+    # Plain rows rather than model instances: a 500-objective day has thousands of each.
+    contributions = [
+        _ContributionRow(*row)
+        for row in Contribution.objects.filter(objective_id__in=focus_subquery)
+        .order_by("objective_id", "role", "team__name")
+        .values_list(
+            "pk",
+            "objective_id",
+            "team__name",
+            "role",
+            "commitment",
+            "latest_update_id",
+            "latest_update__rating",
+            "latest_update__period__start_date",
+            "latest_update__going_well",
+            "latest_update__not_going_well",
+            "latest_update__risks",
+            "latest_update__author__first_name",
+            "latest_update__author__last_name",
+            "latest_update__author__username",
+        )
+    ]
+    # Every status update of the objectives in focus, folded as it streams in: each team's
+    # rating per month (newest wins) and its rating as the previous day stood.
+    history = defaultdict(dict)  # contribution id -> month -> rating
+    rating_then = {}  # contribution id -> rating on the previous day
+    previous_date = previous.date if previous else None
+    newest = None
+    for contribution_id, month, rating, created in (
         StatusUpdate.objects.filter(contribution__objective_id__in=focus_subquery)
         .order_by("created_at", "pk")
         .values_list("contribution_id", "period__month", "rating", "created_at")
-    )
+        .iterator(chunk_size=2000)
+    ):
+        history[contribution_id][month] = rating
+        if previous_date is not None and _as_date(created) <= previous_date:
+            rating_then[contribution_id] = rating
+        newest = created
     milestones = list(
         Milestone.objects.filter(objective_id__in=focus_subquery)
         .select_related("team")
@@ -301,7 +337,6 @@ def load(day: CollaborationDay, *, as_at: dt.datetime) -> Pack:
         .select_related("owner", "team", "objective")
         .order_by("created_at", "pk")
     )
-    previous = services.previous_day(day)
     previous_actions = (
         list(
             Action.objects.filter(day=previous)
@@ -338,18 +373,8 @@ def load(day: CollaborationDay, *, as_at: dt.datetime) -> Pack:
         )
         .order_by("ref")
     )
-    risks = risk_adapter.evaluate(
-        day.plan, Objective.objects.filter(pk__in=focus_subquery), today=today
-    )
 
     # --- assemble -------------------------------------------------------------------------------
-    history = defaultdict(dict)  # contribution id -> month -> rating (newest wins)
-    rating_at = defaultdict(list)  # contribution id -> [(created date, rating)]
-    newest = None
-    for contribution_id, month, rating, created in updates:
-        history[contribution_id][month] = rating
-        rating_at[contribution_id].append((created, rating))
-        newest = created if newest is None or created > newest else newest
     by_objective = defaultdict(list)
     for c in contributions:
         by_objective[c.objective_id].append(c)
@@ -422,22 +447,22 @@ def load(day: CollaborationDay, *, as_at: dt.datetime) -> Pack:
             decisions=decisions_of[objective.pk],
         )
         for c in by_objective[objective.pk]:
-            latest = c.latest_update
+            reported = c.latest_update_id is not None
             section.views.append(
                 TeamView(
-                    team=c.team.name,
-                    role=c.get_role_display(),
-                    rating=latest.rating if latest else None,
-                    period=latest.period.label if latest else "",
-                    going_well=latest.going_well if latest else "",
-                    not_going_well=latest.not_going_well if latest else "",
-                    risks=latest.risks if latest else "",
-                    author=_name(latest.author) if latest else "",
+                    team=c.team,
+                    role=_role_label(c.role),
+                    rating=c.rating or None if reported else None,
+                    period=f"{c.period_start:%B %Y}" if reported else "",
+                    going_well=c.going_well or "" if reported else "",
+                    not_going_well=c.not_going_well or "" if reported else "",
+                    risks=c.risks or "" if reported else "",
+                    author=c.author if reported else "",
                     commitment=c.commitment,
                 )
             )
             months = history[c.pk]
-            section.history.append(HistoryRow(c.team.name, [months.get(m) for m in range(1, 13)]))
+            section.history.append(HistoryRow(c.team, [months.get(m) for m in range(1, 13)]))
         for m in milestones_of[objective.pk]:
             section.milestones.append(
                 MilestoneRow(
@@ -460,15 +485,10 @@ def load(day: CollaborationDay, *, as_at: dt.datetime) -> Pack:
     if previous is not None:
         for objective in objectives:
             for c in by_objective[objective.pk]:
-                before = None
-                for created, rating in rating_at[c.pk]:
-                    if _as_date(created) <= previous.date:
-                        before = rating
-                after = c.latest_update.rating if c.latest_update else None
+                before = rating_then.get(c.pk)
+                after = c.rating if c.latest_update_id is not None else None
                 if before != after:
-                    changes.append(
-                        ChangeRow(objective.ref, objective.title, c.team.name, before, after)
-                    )
+                    changes.append(ChangeRow(objective.ref, objective.title, c.team, before, after))
 
     summary = {team.name: {r.value: 0 for r in ratings.FIVE_POINT} | {"": 0} for team in teams}
     for team_name, rating in summary_rows:
@@ -508,6 +528,34 @@ def load(day: CollaborationDay, *, as_at: dt.datetime) -> Pack:
         ],
         sessions=sessions,
     )
+
+
+class _ContributionRow(NamedTuple):
+    pk: int
+    objective_id: int
+    team: str
+    role: str
+    commitment: str
+    latest_update_id: int | None
+    rating: str | None
+    period_start: dt.date | None
+    going_well: str | None
+    not_going_well: str | None
+    risks: str | None
+    first_name: str | None
+    last_name: str | None
+    username: str | None
+
+    @property
+    def author(self) -> str:
+        return f"{self.first_name or ''} {self.last_name or ''}".strip() or self.username or ""
+
+
+def _role_label(role: str) -> str:
+    try:
+        return ContributionRole(role).label
+    except ValueError:
+        return role
 
 
 def _state_label(state: str) -> str:

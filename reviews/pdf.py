@@ -31,14 +31,11 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
-from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -53,10 +50,25 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from objectives import ratings, spc
+from objectives import charts, ratings, spc
 
 from . import risk_adapter
 from .pack import Pack
+from .pdf_draw import Chart
+from .pdf_text import (
+    BOLD,
+    ITALIC,
+    Grid,
+    Look,
+    Pen,
+    Run,
+    Text,
+    TextStyle,
+    bold,
+    draw_lines,
+    keep_together,
+    layout,
+)
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FILES = {
@@ -95,7 +107,6 @@ class FontMissing(RuntimeError):
     pass
 
 
-LONG_TEXT = 1200  # longer narratives become Paragraphs that may run across pages
 CHART_TEAMS = 30  # teams per summary chart
 SUMMARY_FLAGS = 3  # flags per objective in the summary; its own section lists them all
 
@@ -205,6 +216,11 @@ def markup(text) -> str:
     return escape(_printable(clean(text))).replace("\n", "<br/>")
 
 
+def printable(text) -> str:
+    """User text for the pack's text flowables (reviews/pdf_text.py): drawn as is, never parsed."""
+    return _printable(clean(text))
+
+
 def plain(text) -> str:
     """User text for canvas strings and table cells drawn without paragraph markup."""
     return _printable(clean(text)).replace("\n", " ")
@@ -227,7 +243,10 @@ def moment(when: dt.datetime | None) -> str:
 # --- Styles -------------------------------------------------------------------------------------
 
 
-def build_styles() -> dict[str, ParagraphStyle]:
+def build_styles() -> dict:
+    """TextStyles for the pack's own text flowables, ParagraphStyles for the few Paragraphs (the
+    cover and the how-to-read page, which hold links and a little markup)."""
+    body = TextStyle(size=9.5, leading=12.5, colour=DARK, space_after=4)
     base = ParagraphStyle(
         "body", fontName="PackSans", fontSize=9.5, leading=12.5, textColor=DARK, spaceAfter=4
     )
@@ -236,17 +255,30 @@ def build_styles() -> dict[str, ParagraphStyle]:
         return ParagraphStyle(name, parent=base, **kw)
 
     return {
-        "body": base,
-        "small": style("small", fontSize=8, leading=10, textColor=GREY, spaceAfter=2),
+        "body": body,
+        "small": body._replace(size=8, leading=10, colour=GREY, space_after=2),
+        "caption": body._replace(
+            size=9, leading=12, colour=GREY, space_after=2, keep_with_next=True
+        ),
+        "h1": TextStyle(size=18, leading=23, colour=NHS_BLUE, space_after=8, keep_with_next=True),
+        "toc1": body._replace(size=10.5, leading=14, space_after=0),
+        "toc2": body._replace(size=9, leading=11.5, indent=14, space_after=0),
+        "flag": body._replace(size=9, leading=12, indent=8, space_after=3),
+        "question": body._replace(space_after=0, keep_with_next=True),
+        "flag_head": body._replace(space_before=4, space_after=2, keep_with_next=True),
+        # Paragraph styles
+        "body_p": base,
+        "caption_p": style(
+            "caption",
+            fontName="PackSans-Bold",
+            fontSize=9,
+            leading=12,
+            textColor=GREY,
+            spaceAfter=2,
+            keepWithNext=1,
+        ),
         "cell": style("cell", fontSize=8.5, leading=10.5, spaceAfter=0),
         "cell_bold": style("cell_bold", fontName="PackSans-Bold", fontSize=8.5, leading=10.5),
-        "cell_head": style(
-            "cell_head",
-            fontName="PackSans-Bold",
-            fontSize=8.5,
-            leading=10.5,
-            textColor=colors.white,
-        ),
         "cover_title": style(
             "cover_title",
             fontName="PackSans-Bold",
@@ -256,53 +288,17 @@ def build_styles() -> dict[str, ParagraphStyle]:
             spaceAfter=10,
         ),
         "cover_sub": style("cover_sub", fontSize=13, leading=18, spaceAfter=6),
-        "h1": style(
-            "h1",
-            fontName="PackSans-Bold",
-            fontSize=18,
-            leading=23,
-            textColor=NHS_BLUE,
-            spaceAfter=8,
-            keepWithNext=1,
-        ),
-        "h2": style(
-            "h2",
-            fontName="PackSans-Bold",
-            fontSize=12,
-            leading=15,
-            spaceBefore=10,
-            spaceAfter=4,
-            keepWithNext=1,
-        ),
-        "caption": style(
-            "caption",
-            fontName="PackSans-Bold",
-            fontSize=9,
-            leading=12,
-            textColor=GREY,
-            spaceAfter=2,
-            keepWithNext=1,
-        ),
-        "toc1": style("toc1", fontName="PackSans-Bold", fontSize=10.5, leading=14, spaceAfter=0),
-        "toc2": style("toc2", fontSize=9, leading=11.5, leftIndent=14, spaceAfter=0),
-        "flag": style("flag", fontSize=9, leading=12, leftIndent=8, spaceAfter=3),
-        "question": style("question", keepWithNext=1, spaceAfter=0),
-        "flag_head": style("flag_head", spaceBefore=4, spaceAfter=2, keepWithNext=1),
-        "marking": style(
-            "marking", fontName="PackSans-Bold", fontSize=11, alignment=TA_CENTER, leading=14
-        ),
-        "right": style("right", alignment=TA_RIGHT),
     }
 
 
 # --- Flowables ----------------------------------------------------------------------------------
 
 
-class Heading(Paragraph):
+class Heading(Text):
     """A heading that becomes a bookmark and a contents line (see PackDocTemplate.afterFlowable)."""
 
     def __init__(self, text, style, *, key, outline_title, level=0):
-        super().__init__(text, style)
+        super().__init__(bold(text), style)
         self.bookmark = (key, outline_title, level)
 
 
@@ -310,7 +306,7 @@ class Label(Flowable):
     """A one-line sub-heading drawn straight onto the canvas: thousands of these in a big pack
     cost far less than Paragraphs. Kept with what follows it, so never orphaned at a page foot."""
 
-    keepWithNext = 1
+    keep_next = True
 
     def __init__(self, text, *, size=12, space_before=10, space_after=4):
         super().__init__()
@@ -353,20 +349,32 @@ class PageNumber(Flowable):
 class ContentsLine(Flowable):
     """One line of the contents: a (wrapping) title and its page number on the right."""
 
-    def __init__(self, text, style, key):
+    def __init__(self, text, style: TextStyle, key, *, bold=False):
         super().__init__()
-        self.paragraph = Paragraph(text, style)
+        self.runs = [Run(text, BOLD if bold else "PackSans")]
+        self.style = style
         self.key = key
 
     def wrap(self, available_width, available_height):
         self.available_width = available_width
-        _, height = self.paragraph.wrap(available_width - PageNumber.width_pts - 6, 10_000)
-        self.height = height + 3
+        style = self.style
+        self.lines = layout(
+            self.runs,
+            available_width - PageNumber.width_pts - 6 - style.indent,
+            size=style.size,
+            leading=style.leading,
+            colour=style.colour,
+        )
+        self.height = sum(line.height for line in self.lines) + 3
         return available_width, self.height
 
     def draw(self):
         canvas = self.canv
-        self.paragraph.drawOn(canvas, 0, 3)
+        pen = Pen(canvas)
+        draw_lines(pen, self.lines, self.style.indent, self.height, self.available_width)
+        canvas.saveState()
+        canvas.drawText(pen)
+        canvas.restoreState()
         canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.3)
@@ -419,7 +427,24 @@ class RuledSpace(Flowable):
 
 
 class PackCanvas(Canvas):
-    """Defines the late page-number forms just before the file is written."""
+    """Compresses each page as it is finished, and defines the late page-number forms just before
+    the file is written."""
+
+    def showPage(self):
+        # reportlab keeps every page's drawing operators as text until the file is written (10 KB
+        # a page, 14 MiB for a 1,500-page pack); compressed now they take a quarter of that. The
+        # bytes written are the same: reportlab would compress them the same way when saving.
+        super().showPage()
+        page = self._doc.Pages.pages[-1]
+        if page.compression and page.stream and not page.Contents:
+            contents = pdfdoc.PDFStream(
+                pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])}),
+                content=pdfdoc.PDFZCompress.encode(page.stream),
+                filters=[],
+            )
+            contents.__Comment__ = "page stream"
+            page.Contents = contents
+            page.stream = None
 
     def save(self):
         doc = self._pack_doc
@@ -458,6 +483,13 @@ class PackDocTemplate(BaseDocTemplate):
             **kwargs,
         )
         self.pack = pack
+        title = plain(pack.pack_title)
+        while pdfmetrics.stringWidth(title, "PackSans", 8) > BODY_WIDTH * 0.6 and len(title) > 4:
+            title = title[:-2].rstrip() + "…" if not title.endswith("…") else title[:-3] + "…"
+        self.running_title = title
+        self.marking = plain(pack.marking)
+        self.date_text = day_text(pack.date)
+        self.generated = f"Generated {moment(pack.as_at)}"
         self.pages: dict[str, int] = {}
         self.contents_keys: list[str] = []
         frame = Frame(MARGIN, BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - TOP - BOTTOM, id="body")
@@ -483,7 +515,7 @@ class PackDocTemplate(BaseDocTemplate):
     def _marking(self, canvas, y):
         canvas.setFont("PackSans-Bold", 9)
         canvas.setFillColor(DARK)
-        canvas.drawCentredString(PAGE_WIDTH / 2, y, plain(self.pack.marking))
+        canvas.drawCentredString(PAGE_WIDTH / 2, y, self.marking)
 
     def _cover_page(self, canvas, doc):
         canvas.saveState()
@@ -499,13 +531,8 @@ class PackDocTemplate(BaseDocTemplate):
         self._marking(canvas, PAGE_HEIGHT - 10 * mm)
         canvas.setFont("PackSans", 8)
         canvas.setFillColor(GREY)
-        title = plain(self.pack.pack_title)
-        while pdfmetrics.stringWidth(title, "PackSans", 8) > BODY_WIDTH * 0.6 and len(title) > 4:
-            title = title[:-2].rstrip() + "…" if not title.endswith("…") else title[:-3] + "…"
-        canvas.drawString(MARGIN, PAGE_HEIGHT - 14.5 * mm, title)
-        canvas.drawRightString(
-            PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 14.5 * mm, day_text(self.pack.date)
-        )
+        canvas.drawString(MARGIN, PAGE_HEIGHT - 14.5 * mm, self.running_title)
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 14.5 * mm, self.date_text)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, PAGE_HEIGHT - 16 * mm, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 16 * mm)
@@ -525,15 +552,14 @@ class PackDocTemplate(BaseDocTemplate):
         canvas.translate(x, 10 * mm)
         canvas.doForm("total-pages")
         canvas.restoreState()
-        canvas.drawString(MARGIN, 10 * mm, f"Generated {moment(self.pack.as_at)}")
+        canvas.drawString(MARGIN, 10 * mm, self.generated)
 
 
 # --- Building blocks ----------------------------------------------------------------------------
 
 
 def _table(rows, widths, *, header=True, style=(), repeat=True, split_rows=False):
-    # splitInRow lets a row taller than a page (a 10,000-character narrative) run on; it costs
-    # time, so only tables holding such text ask for it.
+    """A platypus Table, for the few one-off tables that hold Paragraphs (cover, scale)."""
     table = Table(
         rows,
         colWidths=widths,
@@ -574,10 +600,20 @@ def _rating_cell_style(rating, col, row):
     ]
 
 
-def lines(text, width, *, size=8.5, font="PackSans") -> str:
-    """Plain user text wrapped to `width` as a multi-line table cell: far cheaper than a Paragraph
-    for the many short cells of the appendix and the tables of each objective."""
-    return "\n".join(simpleSplit(plain(text), font, size, width - 8)) or "–"
+NOT_RATED_LOOK = Look(colour=GREY)
+RATING_LOOK = {
+    rating: Look(
+        colors.HexColor(ratings.COLOUR[rating]),
+        colors.white if rating in WHITE_TEXT else DARK,
+        BOLD,
+    )
+    for rating in ratings.Rating
+}
+
+
+def rating_look(rating) -> Look:
+    """A table cell in the rating's colour, its text bold (or grey when there is no rating)."""
+    return RATING_LOOK[ratings.Rating(rating)] if rating else NOT_RATED_LOOK
 
 
 def _rating_text(rating) -> str:
@@ -593,7 +629,11 @@ def _heading(text, styles, *, key, level=0, outline=None):
 
 
 def _none(text, styles):
-    return _p(escape(text), styles["small"])
+    return Text(text, styles["small"])
+
+
+def _grid(rows, widths, *, header=None, looks=None, **kw):
+    return Grid(widths, rows, header=header, looks=looks, **kw)
 
 
 # --- Sections -----------------------------------------------------------------------------------
@@ -601,12 +641,12 @@ def _none(text, styles):
 
 def cover_story(pack: Pack, styles) -> list:
     story = [Spacer(1, 30 * mm)]
-    story.append(_p("Collaboration day review pack", styles["caption"]))
+    story.append(_p("Collaboration day review pack", styles["caption_p"]))
     story.append(_p(markup(pack.title), styles["cover_title"]))
     where = f"{day_text(pack.date)}" + (f" · {markup(pack.venue)}" if pack.venue else "")
     story.append(_p(where, styles["cover_sub"]))
     if pack.purpose:
-        story.append(_p(markup(pack.purpose), styles["body"]))
+        story.append(_p(markup(pack.purpose), styles["body_p"]))
     story.append(Spacer(1, 6 * mm))
     rows = [
         [
@@ -638,7 +678,7 @@ def cover_story(pack: Pack, styles) -> list:
     story.append(
         _p(
             f"Generated on {moment(pack.as_at)} from data as at {moment(pack.data_as_at)}.",
-            styles["body"],
+            styles["body_p"],
         )
     )
     url = escape(pack.html_url)
@@ -647,7 +687,7 @@ def cover_story(pack: Pack, styles) -> list:
             "An accessible web version of this pack, with the same content, is at "
             f'<link href="{url}" color="#005eb8"><u>{url}</u></link>'
             ". Use it with a screen reader, to zoom, or to copy text.",
-            styles["body"],
+            styles["body_p"],
         )
     )
     story.append(NextPageTemplate("body"))
@@ -659,7 +699,7 @@ def contents_story(pack: Pack, styles, entries) -> list:
     story = [_heading("Contents", styles, key="contents")]
     for key, title, level in entries:
         style = styles["toc1"] if level == 0 else styles["toc2"]
-        story.append(ContentsLine(title, style, key))
+        story.append(ContentsLine(title, style, key, bold=level == 0))
     story.append(PageBreak())
     return story
 
@@ -671,7 +711,7 @@ def how_to_read_story(pack: Pack, styles) -> list:
             "Each team involved in an objective gives its own delivery-confidence rating every "
             "month, with a narrative. A team's <b>current view</b> is its newest rating. Colour "
             "always comes with the rating's word, so the pack reads the same in black and white.",
-            styles["body"],
+            styles["body_p"],
         )
     )
     story.append(Label("The rating scale, best first"))
@@ -703,7 +743,7 @@ def how_to_read_story(pack: Pack, styles) -> list:
             "give <i>trial</i> limits. A reading is <b>special cause</b> when it is outside the "
             "limits, part of 7 in a row rising or falling, part of 7 in a row on one side of the "
             "mean, or 2 of 3 close to a limit.",
-            styles["body"],
+            styles["body_p"],
         )
     )
     rows = [["Icon (in words)", "What it says"]]
@@ -711,14 +751,14 @@ def how_to_read_story(pack: Pack, styles) -> list:
         rows.append(
             [
                 _p(escape(variation.label), styles["cell_bold"]),
-                _p(escape(_VARIATION_HELP[variation]), styles["cell"]),
+                _p(escape(VARIATION_HELP[variation]), styles["cell"]),
             ]
         )
     for assurance in spc.Assurance:
         rows.append(
             [
                 _p(escape(assurance.label), styles["cell_bold"]),
-                _p(escape(_ASSURANCE_HELP[assurance]), styles["cell"]),
+                _p(escape(ASSURANCE_HELP[assurance]), styles["cell"]),
             ]
         )
     story.append(_table(rows, [62 * mm, BODY_WIDTH - 62 * mm]))
@@ -730,12 +770,12 @@ def how_to_read_story(pack: Pack, styles) -> list:
         "Characters the print font has no letter for (Chinese, for example) are shown as their "
         "Unicode code points, like [U+4E2D]; the web version shows them as typed.",
     ):
-        story.append(_p("• " + line, styles["body"]))
+        story.append(_p("• " + line, styles["body_p"]))
     story.append(PageBreak())
     return story
 
 
-_VARIATION_HELP = {
+VARIATION_HELP = {
     spc.Variation.COMMON_CAUSE: "The latest reading is within the normal ups and downs: no "
     "signal that anything has changed.",
     spc.Variation.IMPROVEMENT_HIGH: "Something has changed for the better: readings are unusually "
@@ -749,7 +789,7 @@ _VARIATION_HELP = {
     spc.Variation.NEITHER_HIGH: "Readings are unusually high; the measure has no better direction.",
     spc.Variation.NEITHER_LOW: "Readings are unusually low; the measure has no better direction.",
 }
-_ASSURANCE_HELP = {
+ASSURANCE_HELP = {
     spc.Assurance.PASS: "The target lies outside the process limits on the easy side: as things "
     "are, it will be met every time.",
     spc.Assurance.FAIL: "The target lies outside the process limits on the hard side: as things "
@@ -759,95 +799,41 @@ _ASSURANCE_HELP = {
 }
 
 
-def _summary_chart(pack: Pack):
-    """Current views by rating, one bar per team: objectives/charts.py when it is there."""
+def summary_chart(pack: Pack, *, width=BODY_WIDTH, font="PackSans", bold_font="PackSans-Bold"):
+    """Current views by rating, one bar per team; a day with many teams gets several charts."""
     counts = {plain(team): pack.summary[team] for team in pack.teams}
-    chart_module = risk_adapter.charts()
-    chart = getattr(chart_module, "rating_bar_chart", None) if chart_module else None
-    if chart is None:
-        builder = partial(_fallback_rating_bars, pack)
-    else:
-        scale = [r.value for r in pack.scale] + [""]
-
-        def builder(part):
-            return chart(
-                part, width=BODY_WIDTH, scale=scale, font="PackSans", bold_font="PackSans-Bold"
-            )
-
-    # A chart of a few dozen teams fits a page; a day with more teams gets several charts.
+    scale = [r.value for r in pack.scale] + [""]
     names = list(counts)
     return [
-        builder({name: counts[name] for name in names[start : start + CHART_TEAMS]})
+        charts.rating_bar_chart(
+            {name: counts[name] for name in names[start : start + CHART_TEAMS]},
+            width=width,
+            scale=scale,
+            font=font,
+            bold_font=bold_font,
+        )
         for start in range(0, len(names), CHART_TEAMS)
     ]
-
-
-def _fallback_rating_bars(pack: Pack, counts):
-    """Stacked bars of current views by rating, one per team (until objectives/charts.py lands)."""
-    label_width = 55 * mm
-    bar_width = BODY_WIDTH - label_width - 10
-    row = 16
-    height = row * len(counts) + 28
-    drawing = Drawing(BODY_WIDTH, height)
-    order = [r.value for r in pack.scale] + [""]
-    biggest = max((sum(c.values()) for c in counts.values()), default=0) or 1
-    y = height - row
-    for team, team_counts in counts.items():
-        name = plain(team)
-        while pdfmetrics.stringWidth(name, "PackSans", 8) > label_width - 6 and len(name) > 4:
-            name = name[:-2] + "…"
-        drawing.add(String(0, y + 4, name, fontName="PackSans", fontSize=8, fillColor=DARK))
-        x = label_width
-        for rating in order:
-            n = team_counts.get(rating, 0)
-            if not n:
-                continue
-            w = bar_width * n / biggest
-            fill = (
-                colors.HexColor(ratings.COLOUR[ratings.Rating(rating)]) if rating else colors.white
-            )
-            drawing.add(Rect(x, y, w, row - 4, fillColor=fill, strokeColor=RULE, strokeWidth=0.4))
-            if w > 14:
-                drawing.add(
-                    String(
-                        x + w / 2,
-                        y + 3.5,
-                        str(n),
-                        fontName="PackSans-Bold",
-                        fontSize=7,
-                        fillColor=colors.white if rating in WHITE_TEXT else DARK,
-                        textAnchor="middle",
-                    )
-                )
-            x += w
-        y -= row
-    x = label_width
-    for rating in order:
-        fill = colors.HexColor(ratings.COLOUR[ratings.Rating(rating)]) if rating else colors.white
-        drawing.add(Rect(x, 2, 8, 8, fillColor=fill, strokeColor=RULE, strokeWidth=0.4))
-        label = RATING_SHORT[rating] if rating else "Not reported"
-        drawing.add(String(x + 11, 3, label, fontName="PackSans", fontSize=7, fillColor=DARK))
-        x += 14 + pdfmetrics.stringWidth(label, "PackSans", 7) + 8
-    return drawing
 
 
 def summary_story(pack: Pack, styles) -> list:
     story = [_heading("Summary", styles, key="summary")]
     if pack.sessions:
         story.append(Label("Agenda"))
-        rows = [["Time", "Session", "Objectives discussed"]]
-        for starts, title, refs in pack.sessions:
-            rows.append(
-                [
-                    f"{starts:%H:%M}",
-                    _p(markup(title), styles["cell"]),
-                    _p(markup(", ".join(refs)) or "–", styles["cell"]),
-                ]
+        rows = [
+            [f"{starts:%H:%M}", printable(title), printable(", ".join(refs)) or "–"]
+            for starts, title, refs in pack.sessions
+        ]
+        story.append(
+            _grid(
+                rows,
+                [16 * mm, BODY_WIDTH - 66 * mm, 50 * mm],
+                header=["Time", "Session", "Objectives discussed"],
             )
-        story.append(_table(rows, [16 * mm, BODY_WIDTH - 66 * mm, 50 * mm]))
+        )
     story.append(Label("Current views by rating, per participating team"))
     story.append(
-        _p(
+        Text(
             "Every objective of the plan each team is involved in, counted by the team's "
             "current view.",
             styles["small"],
@@ -856,15 +842,14 @@ def summary_story(pack: Pack, styles) -> list:
     if not pack.teams:
         story.append(_none("This day has no participating teams yet.", styles))
     else:
-        story += _summary_chart(pack)
+        story += [Chart(drawing) for drawing in summary_chart(pack)]
         order = [r.value for r in pack.scale]
-        header = ["Team", *[RATING_SHORT[r] for r in order], "Not reported", "Total"]
-        rows = [header]
+        rows = []
         for team in pack.teams:
             counts = pack.summary[team]
             rows.append(
                 [
-                    _p(markup(team), styles["cell"]),
+                    printable(team),
                     *[str(counts.get(r, 0)) for r in order],
                     str(counts.get("", 0)),
                     str(sum(counts.values())),
@@ -872,10 +857,11 @@ def summary_story(pack: Pack, styles) -> list:
             )
         n = len(order)
         story.append(
-            _table(
+            _grid(
                 rows,
                 [BODY_WIDTH - n * 13 * mm - 40 * mm] + [13 * mm] * n + [25 * mm, 15 * mm],
-                style=[("ALIGN", (1, 0), (-1, -1), "RIGHT")],
+                header=["Team", *[RATING_SHORT[r] for r in order], "Not reported", "Total"],
+                align=dict.fromkeys(range(1, n + 3), "RIGHT"),
             )
         )
     story.append(Label("Flagged initiatives"))
@@ -885,24 +871,28 @@ def summary_story(pack: Pack, styles) -> list:
         story.append(_none("No objective in focus carries a risk flag.", styles))
     else:
         story.append(
-            _p(
+            Text(
                 "The most severe flags of each objective in focus; its section lists them all.",
                 styles["small"],
             )
         )
         for row in pack.flagged:
-            story.append(_p(f"<b>{markup(row.ref)}</b> {markup(row.title)}", styles["flag_head"]))
+            story.append(
+                Text(
+                    [bold(printable(row.ref)), Run(" " + printable(row.title))], styles["flag_head"]
+                )
+            )
             story += [_flag_line(flag, styles) for flag in row.flags[:SUMMARY_FLAGS]]
             if len(row.flags) > SUMMARY_FLAGS:
                 more = len(row.flags) - SUMMARY_FLAGS
-                story.append(_p(f"and {more} more in its section.", styles["flag"]))
+                story.append(Text(f"and {more} more in its section.", styles["flag"]))
     story.append(Label("What changed since the previous collaboration day"))
     if pack.previous_date is None:
         story.append(_none("This is the first collaboration day for these teams.", styles))
     else:
         story.append(
-            _p(
-                f"Since {markup(pack.previous_title)} on {day_text(pack.previous_date)}: "
+            Text(
+                f"Since {printable(pack.previous_title)} on {day_text(pack.previous_date)}: "
                 "teams whose current view of an objective in focus has changed.",
                 styles["small"],
             )
@@ -912,80 +902,76 @@ def summary_story(pack: Pack, styles) -> list:
                 _none("No team's view of these objectives has changed since then.", styles)
             )
         else:
-            rows = [["Objective", "Team", "Then", "Now"]]
-            style = []
-            for n, change in enumerate(pack.changes, start=1):
+            rows = []
+            looks = {}
+            for n, change in enumerate(pack.changes):
                 rows.append(
                     [
-                        _p(f"<b>{markup(change.ref)}</b> {markup(change.title)}", styles["cell"]),
-                        _p(markup(change.team), styles["cell"]),
+                        [bold(printable(change.ref)), Run(" " + printable(change.title))],
+                        printable(change.team),
                         _rating_text(change.before),
                         _rating_text(change.after),
                     ]
                 )
-                style += _rating_cell_style(change.before, 2, n) + _rating_cell_style(
-                    change.after, 3, n
-                )
+                looks[2, n] = rating_look(change.before)
+                looks[3, n] = rating_look(change.after)
             story.append(
-                _table(rows, [BODY_WIDTH - 105 * mm, 55 * mm, 25 * mm, 25 * mm], style=style)
+                _grid(
+                    rows,
+                    [BODY_WIDTH - 104 * mm, 50 * mm, 27 * mm, 27 * mm],
+                    header=["Objective", "Team", "Then", "Now"],
+                    looks=looks,
+                )
             )
     story.append(PageBreak())
     return story
 
 
 def _flag_line(flag, styles):
-    severity = escape(flag.severity.capitalize())
-    acknowledged = " <i>(acknowledged)</i>" if flag.acknowledged else ""
-    return _p(
-        f"<b>{severity}</b> · {escape(flag.rule)}: {markup(flag.explanation)}{acknowledged}",
-        styles["flag"],
-    )
+    runs = [
+        bold(printable(flag.severity.capitalize())),
+        Run(f" · {printable(flag.rule)}: {printable(flag.explanation)}"),
+    ]
+    if flag.acknowledged:
+        runs.append(Run(" (acknowledged)", ITALIC))
+    return Text(runs, styles["flag"])
 
 
 def objective_story(pack: Pack, section, styles) -> list:
     story = [
-        _p(
-            f"Objective {section.number} of {len(pack.sections)} · {markup(section.ref)}",
+        Text(
+            bold(f"Objective {section.number} of {len(pack.sections)} · {printable(section.ref)}"),
             styles["caption"],
         ),
         Heading(
-            markup(section.title),
+            printable(section.title),
             styles["h1"],
             key=section.key,
             outline_title=plain(f"{section.ref} {section.title}")[:200],
             level=1,
         ),
     ]
-    facts = [
-        [
-            "Lead team",
-            _p(markup(section.lead_team), styles["cell"]),
-            "Delivery date",
-            day_text(section.delivery_date),
-        ],
-        [
-            "Owner",
-            _p(markup(section.owner) or "No owner named", styles["cell"]),
-            "State",
-            section.state,
-        ],
-        ["Worst view", _rating_text(section.worst_rating), "Priority", section.priority],
-    ]
+    half = BODY_WIDTH / 2
     story.append(
-        _table(
-            facts,
-            [26 * mm, BODY_WIDTH / 2 - 26 * mm, 28 * mm, BODY_WIDTH / 2 - 28 * mm],
-            header=False,
-            style=[
-                ("FONTNAME", (0, 0), (0, -1), "PackSans-Bold"),
-                ("FONTNAME", (2, 0), (2, -1), "PackSans-Bold"),
-                *_rating_cell_style(section.worst_rating, 1, 2),
+        _grid(
+            [
+                [
+                    "Lead team",
+                    printable(section.lead_team),
+                    "Delivery date",
+                    day_text(section.delivery_date),
+                ],
+                ["Owner", printable(section.owner) or "No owner named", "State", section.state],
+                ["Worst view", _rating_text(section.worst_rating), "Priority", section.priority],
             ],
+            [26 * mm, half - 26 * mm, 28 * mm, half - 28 * mm],
+            looks={(1, 2): rating_look(section.worst_rating)},
+            bold_columns=(0, 2),
         )
     )
     if section.description:
         story.append(Spacer(1, 4))
-        story.append(_p(markup(section.description), styles["body"]))
+        story.append(Text(printable(section.description), styles["body"]))
     if section.flags:
         story.append(Label("Risk flags"))
         story += [_flag_line(flag, styles) for flag in section.flags]
@@ -995,63 +981,75 @@ def objective_story(pack: Pack, section, styles) -> list:
         story.append(_none("No team has reported on this objective yet.", styles))
     if section.views:
         widths = [38 * mm, 28 * mm, (BODY_WIDTH - 66 * mm) / 2, (BODY_WIDTH - 66 * mm) / 2]
-        rows = [["Team", "Current view", "What is going well", "What is not going well; risks"]]
-        style = []
-        long_text = False
-        for n, view in enumerate(section.views, start=1):
-            team = f"<b>{markup(view.team)}</b><br/>{escape(view.role)}"
+        rows = []
+        looks = {}
+        for n, view in enumerate(section.views):
+            team = [bold(printable(view.team)), Run("\n" + view.role)]
             if view.commitment:
-                team += (
-                    "<br/><font size=7.5 color='#4c6272'>Commits to: "
-                    f"{markup(view.commitment)}</font>"
+                team.append(
+                    Run("\nCommits to: " + printable(view.commitment), size=7.5, colour=GREY)
                 )
             rating = _rating_text(view.rating) + (f"\n{view.period}" if view.period else "")
-            concerns = clean(view.not_going_well)
+            concerns = printable(view.not_going_well)
             if view.risks:
-                concerns += ("\n" if concerns else "") + "Risks: " + clean(view.risks)
-            cells = []
-            for text, width in ((view.going_well, widths[2]), (concerns, widths[3])):
-                if len(text) > LONG_TEXT:
-                    long_text = True
-                    cells.append(_p(markup(text), styles["cell"]))
-                else:
-                    cells.append(lines(text, width))
-            rows.append([_p(team, styles["cell"]), rating, *cells])
-            style += _rating_cell_style(view.rating, 1, n)
-        story.append(_table(rows, widths, style=style, split_rows=long_text))
+                concerns += ("\n" if concerns else "") + "Risks: " + printable(view.risks)
+            rows.append([team, rating, printable(view.going_well) or "–", concerns or "–"])
+            looks[1, n] = rating_look(view.rating)
+        story.append(
+            _grid(
+                rows,
+                widths,
+                header=[
+                    "Team",
+                    "Current view",
+                    "What is going well",
+                    "What is not going well; risks",
+                ],
+                looks=looks,
+            )
+        )
 
     story.append(Label(f"Rating history, {plain(pack.plan)}"))
     if not section.history or all(c is None for row in section.history for c in row.cells):
         story.append(_none("No ratings recorded this year yet.", styles))
     else:
-        rows = [["Team", *pack.months]]
-        style = [("ALIGN", (1, 0), (-1, -1), "CENTER"), ("FONTSIZE", (1, 1), (-1, -1), 7.5)]
-        for n, row in enumerate(section.history, start=1):
-            cells = []
+        rows = []
+        looks = {}
+        for n, row in enumerate(section.history):
+            cells = [printable(row.team)]
             for col, rating in enumerate(row.cells, start=1):
                 cells.append(RATING_SHORT[rating] if rating else "·")
-                style += _rating_cell_style(rating, col, n)
-            rows.append([lines(row.team, BODY_WIDTH - 126 * mm), *cells])
-        story.append(_table(rows, [BODY_WIDTH - 126 * mm] + [10.5 * mm] * 12, style=style))
+                looks[col, n] = rating_look(rating)
+            rows.append(cells)
+        story.append(
+            _grid(
+                rows,
+                [BODY_WIDTH - 126 * mm] + [10.5 * mm] * 12,
+                header=["Team", *pack.months],
+                looks=looks,
+                align=dict.fromkeys(range(1, 13), "CENTER"),
+            )
+        )
 
     story.append(Label("Milestones"))
     if not section.milestones:
         story.append(_none("No milestones recorded.", styles))
     else:
-        rows = [["Milestone", "Team", "Due", "Done"]]
-        style = []
-        for n, m in enumerate(section.milestones, start=1):
+        rows = []
+        looks = {}
+        for n, m in enumerate(section.milestones):
             done = short_day(m.done) if m.done else ("OVERDUE" if m.overdue else "Not yet")
-            widths = [BODY_WIDTH - 110 * mm, 50 * mm, 30 * mm, 30 * mm]
-            rows.append(
-                [lines(m.title, widths[0]), lines(m.team, widths[1]), short_day(m.due), done]
-            )
+            rows.append([printable(m.title), printable(m.team), short_day(m.due), done])
             if m.overdue:
-                style += [
-                    ("TEXTCOLOR", (3, n), (3, n), WARNING),
-                    ("FONTNAME", (3, n), (3, n), "PackSans-Bold"),
-                ]
-        story.append(_table(rows, widths, style=style))
+                looks[3, n] = OVERDUE_LOOK
+        story.append(
+            _grid(
+                rows,
+                [BODY_WIDTH - 110 * mm, 50 * mm, 30 * mm, 30 * mm],
+                header=["Milestone", "Team", "Due", "Done"],
+                looks=looks,
+            )
+        )
 
     story += _measure_story(pack, section, styles)
 
@@ -1059,53 +1057,62 @@ def objective_story(pack: Pack, section, styles) -> list:
     if not section.dependencies:
         story.append(_none("None recorded.", styles))
     else:
-        rows = [["", "Objective", "What is needed", "Worst view"]]
-        style = []
-        for n, d in enumerate(section.dependencies, start=1):
-            widths = [20 * mm, BODY_WIDTH - 102 * mm, 55 * mm, 27 * mm]
+        rows = []
+        looks = {}
+        for n, d in enumerate(section.dependencies):
             rows.append(
                 [
                     d.relation,
-                    lines(f"{d.ref} {d.title}", widths[1]),
-                    lines(d.need, widths[2]),
+                    printable(f"{d.ref} {d.title}"),
+                    printable(d.need) or "–",
                     _rating_text(d.rating),
                 ]
             )
-            style += _rating_cell_style(d.rating, 3, n)
-        story.append(_table(rows, widths, style=style))
+            looks[3, n] = rating_look(d.rating)
+        story.append(
+            _grid(
+                rows,
+                [20 * mm, BODY_WIDTH - 102 * mm, 55 * mm, 27 * mm],
+                header=["", "Objective", "What is needed", "Worst view"],
+                looks=looks,
+            )
+        )
 
     story.append(Label("Open asks between teams"))
     if not section.asks:
         story.append(_none("No open asks.", styles))
     else:
-        rows = [["From", "To", "Ask", "Raised"]]
-        widths = [35 * mm, 35 * mm, BODY_WIDTH - 98 * mm, 28 * mm]
-        long_text = False
-        for ask in section.asks:
-            if len(ask.text) > LONG_TEXT:
-                long_text = True
-                text = _p(markup(ask.text), styles["cell"])
-            else:
-                text = lines(ask.text, widths[2])
-            rows.append(
-                [lines(ask.from_team, widths[0]), lines(ask.to_team, widths[1]), text, ask.raised]
+        rows = [
+            [printable(a.from_team), printable(a.to_team), printable(a.text) or "–", a.raised]
+            for a in section.asks
+        ]
+        story.append(
+            _grid(
+                rows,
+                [35 * mm, 35 * mm, BODY_WIDTH - 98 * mm, 28 * mm],
+                header=["From", "To", "Ask", "Raised"],
             )
-        story.append(_table(rows, widths, split_rows=long_text))
+        )
 
     if section.decisions:
         story.append(Label("Decisions recorded on the day"))
         for d in section.decisions:
-            story.append(_p(f"<b>{escape(d.kind)}</b>: {markup(d.why)}", styles["body"]))
+            story.append(Text([bold(d.kind), Run(": " + printable(d.why))], styles["body"]))
 
     story.append(Label("Impact reflection"))
     for question, answer in section.impact:
-        text = f"<b>{escape(str(question))}</b>" + (f"<br/>{markup(answer)}" if answer else "")
-        story.append(_p(text, styles["question"]))
+        runs = [bold(str(question))]
+        if answer:
+            runs.append(Run("\n" + printable(answer)))
+        story.append(Text(runs, styles["question"]))
         story.append(RuledSpace(2))
     story.append(Spacer(1, 6))
     story.append(RuledSpace(4, fill=True, label="Notes"))
     story.append(PageBreak())
     return story
+
+
+OVERDUE_LOOK = Look(colour=WARNING, font=BOLD)
 
 
 def _measure_story(pack: Pack, section, styles) -> list:
@@ -1120,43 +1127,57 @@ def _measure_story(pack: Pack, section, styles) -> list:
         else "no target"
     )
     story.append(
-        _p(
-            f"<b>{markup(measure.name)}</b> · {escape(measure.direction_label.lower())} · "
-            f"target {markup(target)}"
-            + (f" · latest {markup(measure.latest)}" if measure.latest else ""),
+        Text(
+            [
+                bold(printable(measure.name)),
+                Run(
+                    f" · {measure.direction_label.lower()} · target {printable(target)}"
+                    + (f" · latest {printable(measure.latest)}" if measure.latest else "")
+                ),
+            ],
             styles["body"],
         )
     )
-    chart = _chart(measure)
+    chart = control_chart(measure)
     if chart is not None:
-        story.append(chart)
+        story.append(Chart(chart))
     if not measure.readings:
         story.append(_none("No readings yet, so there is no chart.", styles))
     else:
-        story.append(_p(f"<b>Verdict:</b> {markup(measure.verdict)}", styles["body"]))
+        story.append(
+            Text([bold("Verdict:"), Run(" " + printable(measure.verdict))], styles["body"])
+        )
         icons = [t for t in (measure.variation, measure.assurance) if t]
         if icons:
-            story.append(_p(" · ".join(escape(t) for t in icons), styles["small"]))
+            story.append(Text(" · ".join(icons), styles["small"]))
         for note in measure.notes:
-            story.append(_p(escape(note), styles["small"]))
+            story.append(Text(printable(note), styles["small"]))
     return story
 
 
-def _chart(measure, *, width=BODY_WIDTH, height=58 * mm):
-    """The main measure's control chart (objectives/charts.py), or None until that lands."""
-    chart_module = risk_adapter.charts()
-    builder = getattr(chart_module, "control_chart", None) if chart_module else None
-    if builder is None or measure.analysis is None or not measure.analysis.has_chart:
+def control_chart(
+    measure, *, width=BODY_WIDTH, height=58 * mm, font="PackSans", bold_font="PackSans-Bold"
+):
+    """The main measure's control chart (objectives/charts.py), or None without one.
+
+    reportlab checks every attribute set on a shape; the charts are built from our own values,
+    so the checks are off while one is built (a third of its cost)."""
+    if measure.analysis is None or not measure.analysis.has_chart:
         return None
-    return builder(
-        measure.analysis,
-        title=plain(measure.name),
-        unit=plain(measure.unit),
-        width=width,
-        height=height,
-        font="PackSans",
-        bold_font="PackSans-Bold",
-    )
+    checking = rl_config.shapeChecking
+    rl_config.shapeChecking = 0
+    try:
+        return charts.control_chart(
+            measure.analysis,
+            title=plain(measure.name),
+            unit=plain(measure.unit),
+            width=width,
+            height=height,
+            font=font,
+            bold_font=bold_font,
+        )
+    finally:
+        rl_config.shapeChecking = checking
 
 
 def actions_story(pack: Pack, styles) -> list:
@@ -1166,7 +1187,10 @@ def actions_story(pack: Pack, styles) -> list:
         story.append(_none("There was no earlier collaboration day for these teams.", styles))
     else:
         story.append(
-            _p(f"{markup(pack.previous_title)}, {day_text(pack.previous_date)}.", styles["small"])
+            Text(
+                f"{printable(pack.previous_title)}, {day_text(pack.previous_date)}.",
+                styles["small"],
+            )
         )
         story.append(_actions_table(pack.previous_actions, styles, "No actions were recorded."))
     story.append(Label("Actions agreed on this day"))
@@ -1175,20 +1199,22 @@ def actions_story(pack: Pack, styles) -> list:
     if not pack.decisions:
         story.append(_none("No decisions recorded yet.", styles))
     else:
-        rows = [["Objective", "Decision", "Why", "Recorded"]]
-        for d in pack.decisions:
-            rows.append(
-                [
-                    _p(
-                        f"<b>{markup(d.objective_ref)}</b> {markup(d.objective_title)}",
-                        styles["cell"],
-                    ),
-                    _p(f"<b>{escape(d.kind)}</b>", styles["cell"]),
-                    _p(markup(d.why), styles["cell"]),
-                    _p(markup(d.recorded_by) or "–", styles["cell"]),
-                ]
+        rows = [
+            [
+                [bold(printable(d.objective_ref)), Run(" " + printable(d.objective_title))],
+                bold(d.kind),
+                printable(d.why) or "–",
+                printable(d.recorded_by) or "–",
+            ]
+            for d in pack.decisions
+        ]
+        story.append(
+            _grid(
+                rows,
+                [50 * mm, 25 * mm, BODY_WIDTH - 110 * mm, 35 * mm],
+                header=["Objective", "Decision", "Why", "Recorded"],
             )
-        story.append(_table(rows, [50 * mm, 25 * mm, BODY_WIDTH - 110 * mm, 35 * mm]))
+        )
     story.append(PageBreak())
     return story
 
@@ -1196,32 +1222,23 @@ def actions_story(pack: Pack, styles) -> list:
 def _actions_table(actions, styles, empty):
     if not actions:
         return _none(empty, styles)
-    rows = [["Action", "Owner and team", "Due", "Status"]]
-    style = []
+    rows = []
     for a in actions:
-        status = escape(a.state_label)
+        status = [Run(a.state_label)]
         if a.overdue:
-            status = "<b><font color='#d5281b'>OVERDUE</font></b><br/>" + status
+            status.insert(0, Run("OVERDUE\n", BOLD, colour=WARNING))
         if a.note:
-            status += f"<br/><font size=7.5>{markup(a.note)}</font>"
-        what = markup(a.what) + (
-            f"<br/><font size=7.5 color='#4c6272'>{markup(a.objective)}</font>"
-            if a.objective
-            else ""
-        )
-        owner = "<br/>".join(x for x in (markup(a.owner), markup(a.team)) if x) or "–"
-        rows.append(
-            [
-                _p(what, styles["cell"]),
-                _p(owner, styles["cell"]),
-                short_day(a.due),
-                _p(status, styles["cell"]),
-            ]
-        )
-    return _table(rows, [BODY_WIDTH - 125 * mm, 45 * mm, 24 * mm, 56 * mm], style=style)
-
-
-APPENDIX_ROWS_PER_TABLE = 32
+            status.append(Run("\n" + printable(a.note), size=7.5))
+        what = [Run(printable(a.what))]
+        if a.objective:
+            what.append(Run("\n" + printable(a.objective), size=7.5, colour=GREY))
+        owner = "\n".join(x for x in (printable(a.owner), printable(a.team)) if x) or "–"
+        rows.append([what, owner, short_day(a.due), status])
+    return _grid(
+        rows,
+        [BODY_WIDTH - 125 * mm, 45 * mm, 24 * mm, 56 * mm],
+        header=["Action", "Owner and team", "Due", "Status"],
+    )
 
 
 def appendix_story(pack: Pack, styles) -> list:
@@ -1229,8 +1246,8 @@ def appendix_story(pack: Pack, styles) -> list:
         _heading("Appendix: every objective of the participating teams", styles, key="appendix")
     ]
     story.append(
-        _p(
-            f"{len(pack.appendix)} objectives of plan {escape(pack.plan)} that involve at least "
+        Text(
+            f"{len(pack.appendix)} objectives of plan {printable(pack.plan)} that involve at least "
             "one participating team, by reference. ● marks an objective in focus today.",
             styles["small"],
         )
@@ -1238,30 +1255,33 @@ def appendix_story(pack: Pack, styles) -> list:
     if not pack.appendix:
         story.append(_none("The participating teams have no objectives in this plan.", styles))
         return story
-    header = ["Ref", "Objective", "Lead team", "Teams", "Worst view", "State", "Delivery"]
-    widths = [19 * mm, BODY_WIDTH - 125 * mm, 32 * mm, 12 * mm, 22 * mm, 20 * mm, 20 * mm]
-    for start in range(0, len(pack.appendix), APPENDIX_ROWS_PER_TABLE):
-        chunk = pack.appendix[start : start + APPENDIX_ROWS_PER_TABLE]
-        rows = [header]
-        style = [
-            ("FONTSIZE", (0, 0), (-1, -1), 7.5),
-            ("LEADING", (0, 0), (-1, -1), 9),
-            ("ALIGN", (3, 0), (3, -1), "RIGHT"),
-        ]
-        for n, row in enumerate(chunk, start=1):
-            rows.append(
-                [
-                    lines(row.ref + (" ●" if row.in_focus else ""), widths[0], size=7.5),
-                    lines(row.title, widths[1], size=7.5),
-                    lines(row.lead_team, widths[2], size=7.5),
-                    str(row.teams),
-                    _rating_text(row.rating),
-                    row.state,
-                    short_day(row.delivery_date),
-                ]
-            )
-            style += _rating_cell_style(row.rating, 4, n)
-        story.append(_table(rows, widths, style=style))
+    rows = []
+    looks = {}
+    for n, row in enumerate(pack.appendix):
+        rows.append(
+            [
+                printable(row.ref) + (" ●" if row.in_focus else ""),
+                printable(row.title),
+                printable(row.lead_team),
+                str(row.teams),
+                _rating_text(row.rating),
+                row.state,
+                short_day(row.delivery_date),
+            ]
+        )
+        looks[4, n] = rating_look(row.rating)
+    # One table: it runs onto as many pages as it needs, its header repeated on each.
+    story.append(
+        _grid(
+            rows,
+            [20 * mm, BODY_WIDTH - 126 * mm, 30 * mm, 13 * mm, 24 * mm, 19 * mm, 20 * mm],
+            header=["Ref", "Objective", "Lead team", "Teams", "Worst view", "State", "Delivery"],
+            looks=looks,
+            align={3: "RIGHT"},
+            size=7.5,
+            leading=9,
+        )
+    )
     return story
 
 
@@ -1274,7 +1294,7 @@ def contents_entries(pack: Pack) -> list[tuple[str, str, int]]:
         ("summary", "Summary", 0),
         ("objectives", f"Objectives in focus ({len(pack.sections)})", 0),
     ]
-    entries += [(s.key, f"{markup(s.ref)} {markup(s.title)}", 1) for s in pack.sections]
+    entries += [(s.key, printable(f"{s.ref} {s.title}"), 1) for s in pack.sections]
     entries += [
         ("actions", "Actions and decisions", 0),
         ("appendix", "Appendix: every objective of the participating teams", 0),
@@ -1291,7 +1311,7 @@ def build_story(pack: Pack, styles) -> list:
     if not pack.sections:
         story.append(_heading("Objectives in focus", styles, key="objectives"))
         story.append(
-            _p(
+            Text(
                 "No objectives are in focus for this day yet. The facilitator chooses them on the "
                 "day's planning page.",
                 styles["body"],
@@ -1306,7 +1326,7 @@ def build_story(pack: Pack, styles) -> list:
         ]
     story += actions_story(pack, styles)
     story += appendix_story(pack, styles)
-    return story
+    return keep_together(story)
 
 
 class Deferred(Flowable):
@@ -1322,7 +1342,7 @@ class Deferred(Flowable):
         return available_width, available_height + 1
 
     def split(self, available_width, available_height):
-        return self.build()
+        return keep_together(self.build())
 
     def draw(self):  # never drawn: always split first
         raise AssertionError("Deferred flowables are split, never drawn")

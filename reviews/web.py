@@ -23,7 +23,7 @@ def _drawing_uri(drawing) -> str:
 
 
 def _control_chart_uri(measure) -> str:
-    drawing = pdf._chart(measure, width=640, height=300)
+    drawing = pdf.control_chart(measure, width=640, height=300)
     if drawing is None:
         return ""
     return _drawing_uri(drawing)
@@ -38,7 +38,7 @@ def pack_context(pack: Pack) -> dict:
         summary_rows.append(
             (team, [counts.get(r, 0) for r in order], counts.get("", 0), sum(counts.values()))
         )
-    charts = [_drawing_uri(d) for d in pdf._summary_chart(pack)] if pack.teams else []
+    charts = [_drawing_uri(d) for d in pdf.summary_chart(pack)] if pack.teams else []
     for section in pack.sections:
         section.chart_uri = _control_chart_uri(section.measure) if section.measure else ""
     return {
@@ -47,8 +47,8 @@ def pack_context(pack: Pack) -> dict:
         "short": {r.value: s for r, s in pdf.RATING_SHORT.items()},
         "summary_rows": summary_rows,
         "summary_charts": charts,
-        "variations": [(v.label, pdf._VARIATION_HELP[v]) for v in pdf.spc.Variation],
-        "assurances": [(a.label, pdf._ASSURANCE_HELP[a]) for a in pdf.spc.Assurance],
+        "variations": [(v.label, pdf.VARIATION_HELP[v]) for v in pdf.spc.Variation],
+        "assurances": [(a.label, pdf.ASSURANCE_HELP[a]) for a in pdf.spc.Assurance],
         "not_available": risk_adapter.NOT_AVAILABLE,
         "summary_flags": pdf.SUMMARY_FLAGS,
     }

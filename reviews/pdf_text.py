@@ -1,0 +1,597 @@
+"""Fast text and tables for the review pack: the little of Paragraph and Table the pack needs.
+
+platypus's Paragraph parses markup and re-breaks its lines on every wrap; its Table applies every
+style command to every cell. A 500-objective pack holds tens of thousands of both, and they were
+most of its build time. These flowables do what the pack uses — runs of regular and bold text
+wrapped at spaces, split across pages by lines; tables of such cells with a coloured header row
+repeated on each page and rows that may run across pages — for a fraction of the cost:
+
+- text is measured with reportlab's C `stringWidth` a word at a time, lines are broken once per
+  width and kept;
+- a table's cells are laid out once; it draws its backgrounds, then all its text in one PDF text
+  object, then its rules in one path.
+
+Text is drawn as it is given, never parsed, so nothing in it is markup: callers pass text made
+printable by the font (`pdf.printable()`), with `\\n` for a new line.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from reportlab.lib import colors
+from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import Flowable
+
+REGULAR = "PackSans"
+BOLD = "PackSans-Bold"
+ITALIC = "PackSans-Oblique"
+
+DARK = colors.HexColor("#212b32")
+NHS_BLUE = colors.HexColor("#005eb8")
+RULE = colors.HexColor("#aeb7bd")
+
+
+class Run(NamedTuple):
+    """Some text in one font; size 0 and colour None mean the block's own."""
+
+    text: str
+    font: str = REGULAR
+    size: float = 0
+    colour: object = None
+
+
+def bold(text: str, **kw) -> Run:
+    return Run(text, BOLD, **kw)
+
+
+class Line(NamedTuple):
+    segments: tuple  # ((text, font, size, colour), ...)
+    width: float
+    height: float  # leading
+    ascent: float  # its biggest font size: the baseline sits this far below the line's top
+
+
+class TextStyle(NamedTuple):
+    size: float = 9.5
+    leading: float = 12.5
+    colour: object = DARK
+    space_before: float = 0
+    space_after: float = 0
+    indent: float = 0
+    keep_with_next: bool = False
+    align: str = "LEFT"  # LEFT, RIGHT or CENTER
+
+
+_MEASURES: dict = {}
+
+
+def width_of(text: str, font: str, size: float) -> float:
+    measure = _MEASURES.get(font)
+    if measure is None:
+        measure = _MEASURES[font] = pdfmetrics.getFont(font).stringWidth
+    return measure(text, size)
+
+
+def runs_of(value) -> list[Run]:
+    if isinstance(value, str):
+        return [Run(value)]
+    if isinstance(value, Run):
+        return [value]
+    return list(value)
+
+
+def layout(runs, width: float, *, size: float, leading: float, colour) -> list[Line]:
+    """`runs` broken into lines no wider than `width` (at spaces; a word longer than a line at
+    its letters). Runs of white space count as one space, as in a Paragraph."""
+    ratio = leading / size
+    if len(runs) == 1:  # the common case: one run that fits on one line
+        text, font, run_size, run_colour = runs[0]
+        if "\n" not in text:
+            run_size = run_size or size
+            words = " ".join(text.split())
+            line_width = width_of(words, font, run_size)
+            if line_width <= width:
+                if not words:
+                    return []
+                segment = (words, font, run_size, run_colour or colour)
+                return [Line((segment,), line_width, run_size * ratio, run_size)]
+
+    lines: list[Line] = []
+    segments: list[list] = []  # [text, font, size, colour, width] of the line being filled
+    state = {"width": 0.0}
+
+    def close(empty_too=False):
+        if segments:
+            biggest = max(s[2] for s in segments)
+            lines.append(
+                Line(
+                    tuple((s[0], s[1], s[2], s[3]) for s in segments),
+                    state["width"],
+                    biggest * ratio,
+                    biggest,
+                )
+            )
+        elif empty_too:
+            lines.append(Line((), 0.0, size * ratio, size))
+        segments.clear()
+        state["width"] = 0.0
+
+    def place(word, word_width, font, run_size, run_colour, gap):
+        last = segments[-1] if segments else None
+        if last is not None and last[1] == font and last[2] == run_size and last[3] is run_colour:
+            last[0] += (" " + word) if gap else word
+            last[4] += gap + word_width
+        else:
+            segments.append(
+                [(" " + word) if gap else word, font, run_size, run_colour, gap + word_width]
+            )
+        state["width"] += gap + word_width
+
+    spaced = False  # the next word follows a space
+    for text, font, run_size, run_colour in runs:
+        run_size = run_size or size
+        run_colour = run_colour or colour
+        space = width_of(" ", font, run_size)
+        for index, part in enumerate(text.split("\n")):
+            if index:
+                close(empty_too=True)
+                spaced = False
+            if part[:1].isspace():
+                spaced = True
+            for word in part.split():
+                word_width = width_of(word, font, run_size)
+                gap = space if spaced and segments else 0.0
+                if segments and state["width"] + gap + word_width > width:
+                    close()
+                    gap = 0.0
+                if word_width > width:  # longer than a whole line: break it at its letters
+                    pieces = _break_word(word, font, run_size, width)
+                    for piece in pieces[:-1]:
+                        place(piece, width_of(piece, font, run_size), font, run_size, run_colour, 0)
+                        close()
+                    word = pieces[-1]
+                    word_width = width_of(word, font, run_size)
+                place(word, word_width, font, run_size, run_colour, gap)
+                spaced = True
+            spaced = part[-1:].isspace() if part else spaced
+    close()
+    return lines
+
+
+def _break_word(word: str, font: str, size: float, width: float) -> list[str]:
+    pieces = []
+    start = 0
+    used = 0.0
+    for index, char in enumerate(word):
+        char_width = width_of(char, font, size)
+        if used + char_width > width and index > start:
+            pieces.append(word[start:index])
+            start = index
+            used = 0.0
+        used += char_width
+    pieces.append(word[start:])
+    return pieces
+
+
+SHORT_TEXT = 40  # strings up to this long (ratings, dates, names) are encoded once per document
+
+
+class Pen:
+    """A PDF text object written directly: a font or colour is set only when it changes, and each
+    distinct string is encoded once per document (reportlab's own text object re-encodes every
+    string it writes, which was a third of the pack's drawing time). Hand it to
+    `canvas.drawText()`."""
+
+    def __init__(self, canvas):
+        self.doc = canvas._doc
+        cache = getattr(canvas, "_pack_pen_cache", None)
+        if cache is None:
+            cache = canvas._pack_pen_cache = {}
+        self.cache = cache
+        self.code = ["BT"]
+        self.font = None
+        self.colour = None
+
+    def move_to(self, x: float, y: float):
+        self.code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
+
+    def write(self, text, font, size, colour):
+        code = self.code
+        if self.colour is not colour:
+            code.append(f"{fp_str(colour.red, colour.green, colour.blue)} rg")
+            self.colour = colour
+        if len(text) <= SHORT_TEXT:
+            pieces = self.cache.get((font, text))
+            if pieces is None:
+                pieces = self.cache[font, text] = self._encode(text, font)
+        else:  # long lines are seldom repeated: not worth their memory
+            pieces = self._encode(text, font)
+        for name, shown in pieces:
+            if self.font != (name, size):
+                code.append(f"{name} {fp_str(size)} Tf")
+                self.font = (name, size)
+            code.append(shown)
+
+    def _encode(self, text, font):
+        """[(PDF name of the font subset, "(bytes) Tj")] for `text` in `font`."""
+        face = pdfmetrics.getFont(font)
+        doc = self.doc
+        return tuple(
+            (face.getSubsetInternalName(subset, doc), f"({escapePDF(chunk)}) Tj")
+            for subset, chunk in face.splitString(text, doc)
+        )
+
+    def getCode(self) -> str:  # what canvas.drawText() asks for
+        return " ".join([*self.code, "ET"])
+
+
+def draw_lines(pen: Pen, lines, x: float, top: float, width: float, align: str = "LEFT"):
+    """Write `lines` with `pen`, the first line's top at `top`."""
+    write = pen.write
+    y = top
+    for line in lines:
+        baseline = y - line.ascent
+        y -= line.height
+        if not line.segments:
+            continue
+        if align == "RIGHT":
+            start = x + width - line.width
+        elif align == "CENTER":
+            start = x + (width - line.width) / 2
+        else:
+            start = x
+        pen.move_to(start, baseline)
+        for text, font, size, colour in line.segments:
+            write(text, font, size, colour)
+
+
+# --- Text ---------------------------------------------------------------------------------------
+
+
+class Text(Flowable):
+    """A paragraph of plain text runs; splits across pages between lines."""
+
+    def __init__(self, runs, style: TextStyle, *, lines=None):
+        super().__init__()
+        self.runs = runs_of(runs)
+        self.style = style
+        self.spaceBefore = style.space_before
+        self.spaceAfter = style.space_after
+        self.keep_next = style.keep_with_next
+        self._lines = lines
+        self._laid_out_at = None if lines is None else "fixed"
+
+    def _layout(self, available_width):
+        if self._laid_out_at != "fixed" and self._laid_out_at != available_width:
+            style = self.style
+            self._lines = layout(
+                self.runs,
+                available_width - style.indent,
+                size=style.size,
+                leading=style.leading,
+                colour=style.colour,
+            )
+            self._laid_out_at = available_width
+        return self._lines
+
+    def wrap(self, available_width, available_height):
+        lines = self._layout(available_width)
+        self.width = available_width
+        self.height = sum(line.height for line in lines)
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        lines = self._layout(available_width)
+        used = 0.0
+        fit = 0
+        for line in lines:
+            if used + line.height > available_height + 1e-6:
+                break
+            used += line.height
+            fit += 1
+        if fit == 0 or fit == len(lines):
+            return []
+        first = Text(self.runs, self.style._replace(space_after=0), lines=lines[:fit])
+        rest = Text(self.runs, self.style._replace(space_before=0), lines=lines[fit:])
+        return [first, rest]
+
+    def draw(self):
+        pen = Pen(self.canv)
+        draw_lines(
+            pen,
+            self._lines,
+            self.style.indent,
+            self.height,
+            self.width - self.style.indent,
+            self.style.align,
+        )
+        self.canv.saveState()
+        self.canv.drawText(pen)
+        self.canv.restoreState()
+
+
+# --- Grid ---------------------------------------------------------------------------------------
+
+
+class Look(NamedTuple):
+    """How one cell differs from the rest of its table."""
+
+    background: object = None
+    colour: object = None
+    font: str | None = None
+
+
+TALL_ROW = 240  # points: a row this tall is split between its lines rather than moved on
+
+
+class _Row(NamedTuple):
+    cells: tuple  # a list of Lines per column
+    looks: tuple  # a Look (or None) per column
+    height: float
+
+
+class Grid(Flowable):
+    """A table of text cells: fixed column widths, a header row (white on blue) repeated on every
+    page it runs onto, a rule below each row; a row taller than a third of a page, or the first
+    that does not fit, is split between its lines."""
+
+    def __init__(
+        self,
+        widths,
+        rows,
+        *,
+        header=None,
+        looks=None,
+        align=None,
+        bold_columns=(),
+        size=8.5,
+        leading=10.5,
+        padding=(4, 3),
+        space_before=0,
+        space_after=0,
+        prepared=None,
+    ):
+        super().__init__()
+        self.widths = list(widths)
+        self.size = size
+        self.leading = leading
+        self.pad_x, self.pad_y = padding
+        self.align = align or {}
+        self.spaceBefore = space_before
+        self.spaceAfter = space_after
+        if prepared is not None:
+            self._header, self._rows = prepared
+        else:
+            looks = looks or {}
+            self._header = (
+                self._prepare(
+                    header, [Look(NHS_BLUE, colors.white, BOLD)] * len(self.widths), header=True
+                )
+                if header
+                else None
+            )
+            self._rows = [
+                self._prepare(
+                    cells,
+                    [
+                        looks.get((col, row)) or (Look(font=BOLD) if col in bold_columns else None)
+                        for col in range(len(self.widths))
+                    ],
+                )
+                for row, cells in enumerate(rows)
+            ]
+
+    def _prepare(self, cells, looks, header=False) -> _Row:
+        laid_out = []
+        for col, (value, width) in enumerate(zip(cells, self.widths, strict=True)):
+            look = looks[col]
+            runs = runs_of(value if value is not None else "")
+            if look is not None and look.font:
+                runs = [
+                    Run(r.text, look.font if r.font == REGULAR else r.font, r.size, r.colour)
+                    for r in runs
+                ]
+            colour = (look.colour if look is not None and look.colour else None) or DARK
+            laid_out.append(
+                layout(
+                    runs,
+                    width - 2 * self.pad_x,
+                    size=self.size,
+                    leading=self.leading,
+                    colour=colour,
+                )
+            )
+        height = max((sum(line.height for line in lines) for lines in laid_out), default=0)
+        return _Row(tuple(laid_out), tuple(looks), max(height, self.leading) + 2 * self.pad_y)
+
+    def _copy(self, header, rows):
+        return Grid(
+            self.widths,
+            None,
+            size=self.size,
+            leading=self.leading,
+            padding=(self.pad_x, self.pad_y),
+            align=self.align,
+            prepared=(header, rows),
+        )
+
+    def wrap(self, available_width, available_height):
+        self.width = sum(self.widths)
+        self.height = (self._header.height if self._header else 0) + sum(
+            row.height for row in self._rows
+        )
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        header_height = self._header.height if self._header else 0
+        room = available_height - header_height
+        used = 0.0
+        fit = 0
+        for row in self._rows:
+            if used + row.height > room + 1e-6:
+                break
+            used += row.height
+            fit += 1
+        if fit == len(self._rows):
+            return []
+        row = self._rows[fit]
+        if fit == 0 or row.height > TALL_ROW:
+            head, tail = self._split_row(row, room - used)
+            if head is not None:
+                return [
+                    self._copy(self._header, [*self._rows[:fit], head]),
+                    self._copy(self._header, [tail, *self._rows[fit + 1 :]]),
+                ]
+        if fit == 0:
+            return []
+        return [
+            self._copy(self._header, self._rows[:fit]),
+            self._copy(self._header, self._rows[fit:]),
+        ]
+
+    def _split_row(self, row: _Row, room: float):
+        """The part of `row` that fits in `room` and the rest, or (None, None)."""
+        room -= 2 * self.pad_y
+        if room < self.leading:
+            return None, None
+        heads, tails = [], []
+        for lines in row.cells:
+            used = 0.0
+            fit = 0
+            for line in lines:
+                if used + line.height > room + 1e-6:
+                    break
+                used += line.height
+                fit += 1
+            heads.append(lines[:fit])
+            tails.append(lines[fit:])
+        if not any(heads) or not any(tails):
+            return None, None
+
+        def height(cells):
+            return max(sum(line.height for line in lines) for lines in cells) + 2 * self.pad_y
+
+        return (
+            _Row(tuple(heads), row.looks, height(heads)),
+            _Row(tuple(tails), row.looks, height(tails)),
+        )
+
+    def draw(self):
+        canvas = self.canv
+        rows = ([self._header] if self._header else []) + list(self._rows)
+        width = self.width
+        # backgrounds
+        y = self.height
+        filled = []
+        for index, row in enumerate(rows):
+            y -= row.height
+            if index == 0 and self._header:
+                filled.append((NHS_BLUE, 0, y, width, row.height))
+                continue
+            x = 0.0
+            for look, col_width in zip(row.looks, self.widths, strict=True):
+                if look is not None and look.background is not None:
+                    filled.append((look.background, x, y, col_width, row.height))
+                x += col_width
+        if filled:
+            canvas.saveState()
+            current = None
+            for colour, x, y0, w, h in filled:
+                if colour is not current:
+                    canvas.setFillColor(colour)
+                    current = colour
+                canvas.rect(x, y0, w, h, stroke=0, fill=1)
+            canvas.restoreState()
+        # text
+        pen = Pen(canvas)
+        y = self.height
+        for row in rows:
+            x = 0.0
+            for col, (lines, col_width) in enumerate(zip(row.cells, self.widths, strict=True)):
+                if lines:
+                    draw_lines(
+                        pen,
+                        lines,
+                        x + self.pad_x,
+                        y - self.pad_y,
+                        col_width - 2 * self.pad_x,
+                        self.align.get(col, "LEFT"),
+                    )
+                x += col_width
+            y -= row.height
+        canvas.saveState()
+        canvas.drawText(pen)
+        canvas.restoreState()
+        # rules below each row
+        canvas.saveState()
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.4)
+        y = self.height
+        rules = []
+        for row in rows:
+            y -= row.height
+            rules.append((0, y, width, y))
+        canvas.lines(rules)
+        canvas.restoreState()
+
+
+# --- Keeping a heading with what follows ----------------------------------------------------------
+
+
+class Together(Flowable):
+    """Flowables that start on the same page — a heading and what follows it — with only the last
+    allowed to run on. platypus's own keepWithNext does this with a KeepTogether that deep-copies
+    the frame on every wrap: thousands of copies in a big pack."""
+
+    def __init__(self, flowables):
+        super().__init__()
+        self.flowables = flowables
+        self.spaceBefore = flowables[0].getSpaceBefore()
+        self.spaceAfter = flowables[-1].getSpaceAfter()
+        self.bookmark = next((f.bookmark for f in flowables if getattr(f, "bookmark", None)), None)
+        self.gaps = [0.0] + [
+            max(before.getSpaceAfter(), after.getSpaceBefore())
+            for before, after in zip(flowables, flowables[1:], strict=False)
+        ]
+
+    def wrap(self, available_width, available_height):
+        self.sizes = [f.wrap(available_width, available_height) for f in self.flowables]
+        self.width = max(w for w, _ in self.sizes)
+        self.height = sum(h for _, h in self.sizes) + sum(self.gaps)
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        *heads, body = self.flowables
+        used = 0.0
+        for flowable, gap in zip(heads, self.gaps, strict=False):
+            used += gap + flowable.wrap(available_width, available_height)[1]
+        used += self.gaps[-1]
+        if used >= available_height:
+            return []
+        body.wrap(available_width, available_height - used)
+        parts = body.split(available_width, available_height - used)
+        return [*heads, *parts] if parts else []
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        top = y + self.height
+        for flowable, (_, height), gap in zip(self.flowables, self.sizes, self.gaps, strict=True):
+            top -= gap + height
+            flowable.drawOn(canvas, x, top)
+
+
+def keep_together(flowables) -> list:
+    """`flowables` with each run of those marked `keep_next`, and the one after, made a Together."""
+    out = []
+    pending = []
+    for flowable in flowables:
+        if getattr(flowable, "keep_next", False):
+            pending.append(flowable)
+            continue
+        if pending:
+            out.append(Together([*pending, flowable]))
+            pending = []
+        else:
+            out.append(flowable)
+    return out + pending
