@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Min, Q, Sum
 from django.urls import reverse
 
-from objectives import ratings, spc
+from objectives import ratings, risk_loader, spc
 from objectives.models import (
     Ask,
     Contribution,
@@ -32,13 +32,27 @@ from objectives.models import (
     StatusUpdate,
 )
 
-from . import risk_adapter, services
+from . import services
 from .models import Action, ActionState, CollaborationDay, Decision, FocusObjective
 
 # Bump when the pack's layout changes, so cached packs are rebuilt.
-PACK_VERSION = "1"
+PACK_VERSION = "2"
 
 MONTH_LABELS = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
+
+
+@dataclass(frozen=True)
+class FlagView:
+    """A risk flag as the pack prints it (objectives/risk.py's Flag, in words)."""
+
+    rule: str
+    severity: str
+    explanation: str
+    acknowledged: bool
+
+    @classmethod
+    def of(cls, flag) -> FlagView:
+        return cls(flag.rule_label, flag.severity, flag.explanation, flag.is_acknowledged)
 
 
 @dataclass
@@ -87,6 +101,16 @@ class MeasureView:
     latest: str = ""
     analysis: object = None  # spc.Analysis when the readings can be analysed
 
+    @property
+    def target_text(self) -> str:
+        """ "target 60% by 31 Mar 2025", or "no target"."""
+        if self.target is None:
+            return "no target"
+        text = f"target {spc.format_value(self.target, self.unit)}"
+        if self.target_date:
+            text += f" by {self.target_date.day} {self.target_date:%b %Y}"
+        return text
+
 
 @dataclass
 class DependencyRow:
@@ -125,7 +149,7 @@ class ObjectiveSection:
     dependencies: list[DependencyRow] = field(default_factory=list)
     asks: list[AskRow] = field(default_factory=list)
     impact: list = field(default_factory=list)  # [(question, answer)]
-    flags: list = field(default_factory=list)  # [risk_adapter.FlagView]
+    flags: list = field(default_factory=list)  # [FlagView], most severe first
     decisions: list = field(default_factory=list)  # [DecisionRow]
 
     @property
@@ -204,8 +228,6 @@ class Pack:
     as_at: dt.datetime
     data_as_at: dt.datetime | None  # the newest status update shown
     scale: list  # ratings offered, best first
-    risk_available: bool
-    charts_available: bool
     summary: dict  # team name -> {rating or "": count}
     flagged: list[FlaggedRow]
     previous_title: str
@@ -254,9 +276,13 @@ def load(day: CollaborationDay, *, as_at: dt.datetime) -> Pack:
 
     previous = services.previous_day(day)
     # The risk engine first: it needs a lot of memory for a moment, best before the rest is held.
-    risks = risk_adapter.evaluate(
-        day.plan, Objective.objects.filter(pk__in=focus_subquery), today=today
-    )
+    flags_of = {
+        risk.objective_id: [FlagView.of(flag) for flag in risk.flags]
+        for risk in risk_loader.evaluate(
+            day.plan, objectives=Objective.objects.filter(pk__in=focus_subquery), today=today
+        )
+        if risk.flags
+    }
 
     # Plain rows rather than model instances: a 500-objective day has thousands of each.
     contributions = [
@@ -476,8 +502,8 @@ def load(day: CollaborationDay, *, as_at: dt.datetime) -> Pack:
         measure = measures.get(objective.pk)
         if measure is not None:
             section.measure = _measure_view(measure, readings[measure.pk])
-        if risks is not None and objective.pk in risks and risks[objective.pk].flags:
-            section.flags = list(risks[objective.pk].flags)
+        if objective.pk in flags_of:
+            section.flags = flags_of[objective.pk]
             flagged.append(FlaggedRow(objective.ref, objective.title, section.key, section.flags))
         sections.append(section)
 
@@ -509,8 +535,6 @@ def load(day: CollaborationDay, *, as_at: dt.datetime) -> Pack:
         as_at=as_at,
         data_as_at=newest,
         scale=list(ratings.scale(settings.RATING_SCALE)),
-        risk_available=risks is not None,
-        charts_available=risk_adapter.charts() is not None,
         summary=summary,
         flagged=flagged,
         previous_title=previous.title if previous else "",
@@ -630,8 +654,6 @@ def fingerprint(day: CollaborationDay, *, today: dt.date) -> str:
         settings.SITE_URL,
         settings.RATING_SCALE,
         today.isoformat(),
-        risk_adapter.available(),
-        risk_adapter.charts() is not None,
     ]
     parts.append(
         CollaborationDay.objects.filter(pk=day.pk).values_list("updated_at", "plan_id").first()

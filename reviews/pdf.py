@@ -52,7 +52,6 @@ from reportlab.platypus import (
 
 from objectives import charts, ratings, spc
 
-from . import risk_adapter
 from .pack import Pack
 from .pdf_draw import Chart
 from .pdf_text import (
@@ -865,9 +864,7 @@ def summary_story(pack: Pack, styles) -> list:
             )
         )
     story.append(Label("Flagged initiatives"))
-    if not pack.risk_available:
-        story.append(_none(risk_adapter.NOT_AVAILABLE, styles))
-    elif not pack.flagged:
+    if not pack.flagged:
         story.append(_none("No objective in focus carries a risk flag.", styles))
     else:
         story.append(
@@ -1121,17 +1118,12 @@ def _measure_story(pack: Pack, section, styles) -> list:
     if measure is None:
         story.append(_none("This objective has no measures yet.", styles))
         return story
-    target = (
-        f"{spc.format_value(measure.target, measure.unit)} by {short_day(measure.target_date)}"
-        if measure.target is not None
-        else "no target"
-    )
     story.append(
         Text(
             [
                 bold(printable(measure.name)),
                 Run(
-                    f" · {measure.direction_label.lower()} · target {printable(target)}"
+                    f" · {measure.direction_label.lower()} · {printable(measure.target_text)}"
                     + (f" · latest {printable(measure.latest)}" if measure.latest else "")
                 ),
             ],

@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Count, Max, Q
 
-from objectives import clock, ratings
+from objectives import clock, ratings, risk_loader
 from objectives.models import Objective
 
-from . import risk_adapter
 from .models import (
     Action,
     ActionState,
@@ -37,18 +36,17 @@ def proposed_objectives(*, plan, team_ids, today=None) -> list[Objective]:
         .select_related("lead_team")
         .order_by("ref")
     )
-    risks = (
-        risk_adapter.evaluate(
+    scores = {
+        risk.objective_id: risk.score
+        for risk in risk_loader.evaluate(
             plan,
-            Objective.objects.filter(pk__in=[o.pk for o in candidates]),
+            objectives=Objective.objects.filter(pk__in=[o.pk for o in candidates]),
             today=today or clock.today(),
         )
-        or {}
-    )
+    }
 
     def order(objective):
-        risk = risks.get(objective.pk)
-        score = risk.score if risk and risk.flags else 0.0
+        score = scores.get(objective.pk, 0)
         step = ratings.step(objective.worst_rating)
         return (-score, -(step if step is not None else -1), objective.ref)
 

@@ -20,7 +20,7 @@ from objectives import clock, permissions
 from objectives.audit import audit
 from objectives.permissions import require
 
-from . import risk_adapter, services
+from . import services
 from .cache import pack_pdf as cached_pack_pdf
 from .forms import (
     ActionForm,
@@ -123,8 +123,6 @@ def _plan_context(request, day, **extra):
         "add_form": FocusAddForm(day=day),
         "form": DayForm(initial=_day_initial(day)),
         "session_form": SessionForm(day=day),
-        "risk_available": risk_adapter.available(),
-        "not_available": risk_adapter.NOT_AVAILABLE,
     }
     context.update(extra)
     return context

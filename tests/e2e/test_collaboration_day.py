@@ -9,8 +9,10 @@ from reviews import services
 from reviews.models import Action
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import (
+    MeasureFactory,
     MembershipFactory,
     ObjectiveFactory,
+    ReadingFactory,
     TeamFactory,
     UserFactory,
     add_update,
@@ -31,6 +33,11 @@ def day(cast):
         contributors=[team_c],
     )
     add_update(shared, cast.team_a, 6, "amber", author=cast.lead_a, text="Going fine")
+    measure = MeasureFactory(objective=shared, name="Uptake", unit="%", is_main=True)
+    for n in range(14):  # a control chart and its readings table in the HTML pack
+        ReadingFactory(
+            measure=measure, date=dt.date(2023, 9, 1) + dt.timedelta(days=31 * n), value=60 + n % 3
+        )
     return services.create_day(
         title="Winter readiness",
         date=dt.date(2024, 11, 28),
@@ -59,6 +66,8 @@ def test_the_day_page_and_the_html_pack_are_accessible(live_server, page, cast, 
     page.goto(f"{live_server.url}/reviews/{day.pk}/")
     assert_accessible(page)
     page.goto(f"{live_server.url}/reviews/{day.pk}/pack/")
+    assert page.locator(".app-pack__objective svg[role=img]").count() == 1
+    assert page.locator(".app-pack__readings tbody tr").count() == 14
     assert_accessible(page)
     page.goto(f"{live_server.url}/reviews/{day.pk}/edit/")
     assert_accessible(page)
