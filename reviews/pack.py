@@ -1,6 +1,6 @@
 """What a review pack shows, loaded in a fixed number of queries into plain values.
 
-Both the PDF (reviews/pdf.py) and its HTML twin (templates/reviews/pack.html) render a `Pack`, so
+Both the PDF (reviews/pdf/) and its HTML twin (templates/reviews/pack.html) render a `Pack`, so
 they always say the same thing. `fingerprint()` hashes the rows a pack shows (ids, timestamps,
 ratings) far more cheaply than loading them, so a download can be served from the cache until
 something it shows has changed.

@@ -15,7 +15,7 @@ from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, Pol
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
-from .pdf_text import Pen, width_of
+from .text import Pen, width_of
 
 IDENTITY = (1, 0, 0, 1, 0, 0)
 _UNSET = object()

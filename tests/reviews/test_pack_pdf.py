@@ -260,9 +260,9 @@ def test_build_pack_command_names_a_missing_day(db, tmp_path):
 
 
 def test_a_missing_font_fails_with_a_message_naming_the_package(monkeypatch, tmp_path):
-    from reviews import pdf
+    from reviews.pdf import fonts
 
-    monkeypatch.setattr(pdf, "FONT_DIR", tmp_path)
-    monkeypatch.setattr(pdf, "_GLYPHS", frozenset())
-    with pytest.raises(pdf.FontMissing, match="apt-get install fonts-dejavu-core"):
-        pdf.register_fonts()
+    monkeypatch.setattr(fonts, "FONT_DIR", tmp_path)
+    monkeypatch.setattr(fonts, "_GLYPHS", frozenset())
+    with pytest.raises(fonts.FontMissing, match="apt-get install fonts-dejavu-core"):
+        fonts.register_fonts()
