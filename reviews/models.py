@@ -1,6 +1,6 @@
 """Collaboration days: the plan for an away day, its agenda, the objectives in focus, and the
 actions and decisions people record on the day. The review pack is built from these rows by
-reviews/pack.py (data) and reviews/pdf/ (PDF); nothing here knows about either.
+reviews/pack/ (data) and reviews/pdf/ (PDF); nothing here knows about either.
 """
 
 from __future__ import annotations

@@ -1,21 +1,13 @@
-"""What a review pack shows, loaded in a fixed number of queries into plain values.
-
-Both the PDF (reviews/pdf/) and its HTML twin (templates/reviews/pack.html) render a `Pack`, so
-they always say the same thing. `fingerprint()` hashes the rows a pack shows (ids, timestamps,
-ratings) far more cheaply than loading them, so a download can be served from the cache until
-something it shows has changed.
-"""
+"""`load(day, as_at=…) -> Pack`: everything a pack shows, in a fixed number of queries."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from objectives import ratings, risk_loader, spc
@@ -24,7 +16,6 @@ from objectives.models import (
     Contribution,
     ContributionRole,
     Dependency,
-    FlagAcknowledgement,
     Measure,
     Milestone,
     Objective,
@@ -32,221 +23,24 @@ from objectives.models import (
     StatusUpdate,
 )
 
-from . import services
-from .models import Action, ActionState, CollaborationDay, Decision, FocusObjective
-
-# Bump when the pack's layout changes, so cached packs are rebuilt.
-PACK_VERSION = "2"
-
-MONTH_LABELS = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
-
-
-@dataclass(frozen=True)
-class FlagView:
-    """A risk flag as the pack prints it (objectives/risk.py's Flag, in words)."""
-
-    rule: str
-    severity: str
-    explanation: str
-    acknowledged: bool
-
-    @classmethod
-    def of(cls, flag) -> FlagView:
-        return cls(flag.rule_label, flag.severity, flag.explanation, flag.is_acknowledged)
-
-
-@dataclass
-class TeamView:
-    team: str
-    role: str
-    rating: str | None
-    period: str
-    going_well: str
-    not_going_well: str
-    risks: str
-    author: str
-    commitment: str
-
-
-@dataclass
-class HistoryRow:
-    team: str
-    cells: list  # 12 ratings (None = not reported), April first
-
-
-@dataclass
-class MilestoneRow:
-    title: str
-    due: dt.date
-    done: dt.date | None
-    team: str
-    overdue: bool
-
-
-@dataclass
-class MeasureView:
-    name: str
-    unit: str
-    direction: str
-    direction_label: str
-    baseline: float | None
-    target: float | None
-    target_date: dt.date | None
-    readings: list  # [(date, value)]
-    rebase_dates: list
-    verdict: str
-    variation: str
-    assurance: str
-    notes: tuple = ()
-    latest: str = ""
-    analysis: object = None  # spc.Analysis when the readings can be analysed
-
-    @property
-    def target_text(self) -> str:
-        """ "target 60% by 31 Mar 2025", or "no target"."""
-        if self.target is None:
-            return "no target"
-        text = f"target {spc.format_value(self.target, self.unit)}"
-        if self.target_date:
-            text += f" by {self.target_date.day} {self.target_date:%b %Y}"
-        return text
-
-
-@dataclass
-class DependencyRow:
-    relation: str  # "Needs" or "Needed by"
-    ref: str
-    title: str
-    need: str
-    rating: str | None
-
-
-@dataclass
-class AskRow:
-    from_team: str
-    to_team: str
-    text: str
-    raised: str
-
-
-@dataclass
-class ObjectiveSection:
-    number: int
-    id: int
-    ref: str
-    title: str
-    description: str
-    lead_team: str
-    owner: str
-    delivery_date: dt.date | None
-    state: str
-    priority: str
-    worst_rating: str | None
-    views: list[TeamView] = field(default_factory=list)
-    history: list[HistoryRow] = field(default_factory=list)
-    milestones: list[MilestoneRow] = field(default_factory=list)
-    measure: MeasureView | None = None
-    dependencies: list[DependencyRow] = field(default_factory=list)
-    asks: list[AskRow] = field(default_factory=list)
-    impact: list = field(default_factory=list)  # [(question, answer)]
-    flags: list = field(default_factory=list)  # [FlagView], most severe first
-    decisions: list = field(default_factory=list)  # [DecisionRow]
-
-    @property
-    def key(self) -> str:
-        return f"objective-{self.id}"
-
-    @property
-    def url(self) -> str:
-        return reverse("objectives:detail", args=[self.id])
-
-
-@dataclass
-class ActionRow:
-    what: str
-    owner: str
-    team: str
-    due: dt.date | None
-    objective: str
-    state: str
-    state_label: str
-    note: str
-    overdue: bool
-
-
-@dataclass
-class DecisionRow:
-    objective_ref: str
-    objective_title: str
-    kind: str
-    why: str
-    recorded_by: str
-    at: dt.datetime
-
-
-@dataclass
-class ChangeRow:
-    ref: str
-    title: str
-    team: str
-    before: str | None
-    after: str | None
-
-
-@dataclass
-class FlaggedRow:
-    ref: str
-    title: str
-    key: str
-    flags: list
-
-
-@dataclass
-class AppendixRow:
-    ref: str
-    title: str
-    lead_team: str
-    teams: int
-    rating: str | None
-    state: str
-    delivery_date: dt.date | None
-    in_focus: bool
-
-
-@dataclass
-class Pack:
-    day_id: int
-    title: str
-    date: dt.date
-    venue: str
-    purpose: str
-    plan: str
-    teams: list[str]
-    facilitator: str
-    marking: str
-    html_url: str
-    as_at: dt.datetime
-    data_as_at: dt.datetime | None  # the newest status update shown
-    scale: list  # ratings offered, best first
-    summary: dict  # team name -> {rating or "": count}
-    flagged: list[FlaggedRow]
-    previous_title: str
-    previous_date: dt.date | None
-    changes: list[ChangeRow]
-    previous_actions: list[ActionRow]
-    actions: list[ActionRow]
-    decisions: list[DecisionRow]
-    sections: list[ObjectiveSection]
-    appendix: list[AppendixRow]
-    sessions: list = field(default_factory=list)  # [(time, title, [refs])]
-
-    @property
-    def pack_title(self) -> str:
-        return f"Review pack: {self.title}"
-
-    @property
-    def months(self):
-        return MONTH_LABELS
+from .. import services
+from ..models import Action, CollaborationDay, Decision, FocusObjective
+from .rows import (
+    ActionRow,
+    AppendixRow,
+    AskRow,
+    ChangeRow,
+    DecisionRow,
+    DependencyRow,
+    FlaggedRow,
+    FlagView,
+    HistoryRow,
+    MeasureView,
+    MilestoneRow,
+    ObjectiveSection,
+    Pack,
+    TeamView,
+)
 
 
 def _name(user) -> str:
@@ -638,85 +432,3 @@ def _measure_view(measure: Measure, rows) -> MeasureView:
     view.assurance = analysis.assurance.label if analysis.assurance else ""
     view.notes = analysis.notes
     return view
-
-
-def fingerprint(day: CollaborationDay, *, today: dt.date) -> str:
-    """A hash of everything the pack shows, cheap to compute: ids, timestamps and ratings.
-
-    Status updates are append-only and pointed at by Contribution.latest_update, so the ids of the
-    current views and the newest update cover every rating and narrative shown.
-    """
-    focus = FocusObjective.objects.filter(day=day).values("objective_id")
-    team_ids = day.teams.values("pk")
-    parts: list = [
-        PACK_VERSION,
-        settings.PROTECTIVE_MARKING,
-        settings.SITE_URL,
-        settings.RATING_SCALE,
-        today.isoformat(),
-    ]
-    parts.append(
-        CollaborationDay.objects.filter(pk=day.pk).values_list("updated_at", "plan_id").first()
-    )
-    parts.append(
-        list(FocusObjective.objects.filter(day=day).values_list("objective_id", "position"))
-    )
-    parts.append(list(day.teams.values_list("pk", flat=True).order_by("pk")))
-    parts.append(
-        Objective.objects.filter(
-            plan_id=day.plan_id, contributions__team_id__in=team_ids
-        ).aggregate(n=Count("pk"), ids=Sum("pk"), changed=Max("updated_at"))
-    )
-    parts.append(
-        Contribution.objects.filter(
-            Q(objective_id__in=focus) | Q(team_id__in=team_ids, objective__plan_id=day.plan_id)
-        ).aggregate(n=Count("pk"), latest=Sum("latest_update_id"), newest=Max("latest_update_id"))
-    )
-    parts.append(
-        StatusUpdate.objects.filter(contribution__objective_id__in=focus).aggregate(
-            n=Count("pk"), newest=Max("pk")
-        )
-    )
-    parts.append(
-        Milestone.objects.filter(objective_id__in=focus).aggregate(
-            n=Count("pk"),
-            ids=Sum("pk"),
-            done=Count("done_date"),
-            due=Max("due_date"),
-            first_due=Min("due_date"),
-        )
-    )
-    parts.append(
-        Reading.objects.filter(measure__objective_id__in=focus).aggregate(
-            n=Count("pk"), ids=Sum("pk"), newest=Max("created_at")
-        )
-    )
-    parts.append(
-        Measure.objects.filter(objective_id__in=focus).aggregate(n=Count("pk"), ids=Sum("pk"))
-    )
-    parts.append(
-        Dependency.objects.filter(Q(objective_id__in=focus) | Q(depends_on_id__in=focus)).aggregate(
-            n=Count("pk"), ids=Sum("pk")
-        )
-    )
-    parts.append(
-        Ask.objects.filter(status_update__contribution__objective_id__in=focus).aggregate(
-            n=Count("pk"), open=Count("pk", filter=Q(resolved=False))
-        )
-    )
-    parts.append(
-        FlagAcknowledgement.objects.filter(objective_id__in=focus).aggregate(
-            n=Count("pk"), newest=Max("pk")
-        )
-    )
-    previous = services.previous_day(day)
-    parts.append(
-        Action.objects.filter(day_id__in=[day.pk, previous.pk if previous else 0]).aggregate(
-            n=Count("pk"),
-            changed=Max("updated_at"),
-            open=Count("pk", filter=Q(state=ActionState.OPEN)),
-        )
-    )
-    parts.append(Decision.objects.filter(day=day).aggregate(n=Count("pk"), newest=Max("pk")))
-    parts.append(list(day.sessions.values_list("pk", "starts_at", "title")))
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
