@@ -26,9 +26,11 @@ _SHAPES = (Rect, Circle, Line, Polygon, PolyLine, String)
 class Chart(Flowable):
     """A Drawing as a flowable, drawn by `draw_fast()` when it can be."""
 
-    def __init__(self, drawing: Drawing):
+    def __init__(self, drawing: Drawing, *, space_before=0, space_after=0):
         super().__init__()
         self.drawing = drawing
+        self.spaceBefore = space_before
+        self.spaceAfter = space_after
         self.width = drawing.width
         self.height = drawing.height
 

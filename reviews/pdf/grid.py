@@ -2,8 +2,8 @@
 
 Cells are laid out once (see text.py); a grid draws its backgrounds, then all its text in one PDF
 text object, then its rules in one path. Its header row is repeated on every page it runs onto,
-and a row taller than a third of a page, or the first that does not fit, is split between its
-lines, so a 10,000-character narrative runs on across pages.
+and a row taller than a third of a page is split between its lines, so a 10,000-character
+narrative runs on across pages; short tables are kept whole and no page holds a lone row.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from .styles import BOLD, DARK, NHS_BLUE, REGULAR, RULE, Look
 from .text import Pen, Run, draw_lines, layout, runs_of
 
 TALL_ROW = 240  # points: a row this tall is split between its lines rather than moved on
+KEEP_WHOLE = 5  # rows: a table this short is never split
+MIN_ROWS = 2  # rows: the fewest a split table leaves on a page
 
 
 class _Row(NamedTuple):
@@ -27,8 +29,9 @@ class _Row(NamedTuple):
 
 class Grid(Flowable):
     """A table of text cells: fixed column widths, a header row (white on blue) repeated on every
-    page it runs onto, a rule below each row; a row taller than a third of a page, or the first
-    that does not fit, is split between its lines."""
+    page it runs onto, a rule below each row. A table of up to five rows is never split; a longer
+    one leaves at least two rows on each page; a row taller than a third of a page is split
+    between its lines."""
 
     def __init__(
         self,
@@ -127,21 +130,27 @@ class Grid(Flowable):
                 break
             used += row.height
             fit += 1
-        if fit == len(self._rows):
+        rows = self._rows
+        if fit == len(rows):
             return []
-        row = self._rows[fit]
-        if fit == 0 or row.height > TALL_ROW:
+        row = rows[fit]
+        if row.height > TALL_ROW:  # a long narrative runs on across pages
             head, tail = self._split_row(row, room - used)
             if head is not None:
                 return [
-                    self._copy(self._header, [*self._rows[:fit], head]),
-                    self._copy(self._header, [tail, *self._rows[fit + 1 :]]),
+                    self._copy(self._header, [*rows[:fit], head]),
+                    self._copy(self._header, [tail, *rows[fit + 1 :]]),
                 ]
-        if fit == 0:
+        # No row or two left alone: a short table moves to the next page whole, a long one
+        # leaves at least two rows on each page.
+        if len(rows) <= KEEP_WHOLE:
+            return []
+        fit = min(fit, len(rows) - MIN_ROWS)
+        if fit < MIN_ROWS:
             return []
         return [
-            self._copy(self._header, self._rows[:fit]),
-            self._copy(self._header, self._rows[fit:]),
+            self._copy(self._header, rows[:fit]),
+            self._copy(self._header, rows[fit:]),
         ]
 
     def _split_row(self, row: _Row, room: float):

@@ -213,9 +213,10 @@ def measure_story(pack: Pack, section, styles) -> list:
             styles["body"],
         )
     )
-    chart = control_chart(measure)
+    # Untitled: the line above names the measure.
+    chart = control_chart(measure, title="")
     if chart is not None:
-        story.append(Chart(chart))
+        story.append(Chart(chart, space_before=2, space_after=6))
     if not measure.readings:
         story.append(nothing("No readings yet, so there is no chart.", styles))
     else:
@@ -231,9 +232,16 @@ def measure_story(pack: Pack, section, styles) -> list:
 
 
 def control_chart(
-    measure, *, width=BODY_WIDTH, height=58 * mm, font="PackSans", bold_font="PackSans-Bold"
+    measure,
+    *,
+    title=None,
+    width=BODY_WIDTH,
+    height=58 * mm,
+    font="PackSans",
+    bold_font="PackSans-Bold",
 ):
-    """The main measure's control chart (objectives/charts.py), or None without one.
+    """The main measure's control chart (objectives/charts.py), or None without one; titled with
+    the measure's name unless `title` is given.
 
     reportlab checks every attribute set on a shape; the charts are built from our own values,
     so the checks are off while one is built (a third of its cost)."""
@@ -244,7 +252,7 @@ def control_chart(
     try:
         return charts.control_chart(
             measure.analysis,
-            title=plain(measure.name),
+            title=plain(measure.name) if title is None else title,
             unit=plain(measure.unit),
             width=width,
             height=height,

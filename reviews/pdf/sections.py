@@ -52,30 +52,20 @@ def cover_story(pack: Pack, styles) -> list:
     if pack.purpose:
         story.append(para(markup(pack.purpose), styles["body_p"]))
     story.append(Spacer(1, 6 * mm))
-    rows = [
-        [
-            "Participating teams",
-            para(
-                ("<br/>" if len(pack.teams) <= 12 else ", ").join(markup(t) for t in pack.teams)
-                or "None yet",
-                styles["cell"],
-            ),
-        ],
-        ["Business plan", pack.plan],
-        ["Facilitator", para(markup(pack.facilitator) or "Not named", styles["cell"])],
-        ["Objectives in focus", str(len(pack.sections))],
-        ["Protective marking", para(markup(pack.marking), styles["cell_bold"])],
-    ]
+    teams = ("\n" if len(pack.teams) <= 12 else ", ").join(printable(t) for t in pack.teams)
     story.append(
-        platypus_table(
-            rows,
-            [45 * mm, BODY_WIDTH - 45 * mm],
-            header=False,
-            split_rows=True,
-            style=[
-                ("FONTNAME", (0, 0), (0, -1), "PackSans-Bold"),
-                ("FONTSIZE", (0, 0), (-1, -1), 10),
+        grid_table(
+            [
+                ["Participating teams", teams or "None yet"],
+                ["Business plan", printable(pack.plan)],
+                ["Facilitator", printable(pack.facilitator) or "Not named"],
+                ["Objectives in focus", str(len(pack.sections))],
+                ["Protective marking", bold(printable(pack.marking))],
             ],
+            [45 * mm, BODY_WIDTH - 45 * mm],
+            bold_columns=(0,),
+            size=10,
+            leading=13,
         )
     )
     story.append(Spacer(1, 8 * mm))

@@ -1,15 +1,14 @@
-"""Fast text and tables for the review pack: the little of Paragraph and Table the pack needs.
+"""Fast text for the review pack: the little of platypus's Paragraph the pack needs.
 
-platypus's Paragraph parses markup and re-breaks its lines on every wrap; its Table applies every
-style command to every cell. A 500-objective pack holds tens of thousands of both, and they were
-most of its build time. These flowables do what the pack uses — runs of regular and bold text
-wrapped at spaces, split across pages by lines; tables of such cells with a coloured header row
-repeated on each page and rows that may run across pages — for a fraction of the cost:
+platypus's Paragraph parses markup and re-breaks its lines on every wrap, and reportlab's text
+object re-encodes every string it writes; a 500-objective pack holds tens of thousands of them,
+and they were most of its build time. Here:
 
-- text is measured with reportlab's C `stringWidth` a word at a time, lines are broken once per
-  width and kept;
-- a table's cells are laid out once; it draws its backgrounds, then all its text in one PDF text
-  object, then its rules in one path.
+- `layout()` breaks runs of regular and bold text into lines at spaces (a word longer than a line
+  at its letters), measuring a word at a time with reportlab's C `stringWidth`;
+- `Text` is a paragraph laid out once per width and split across pages between lines;
+- `Pen` writes PDF text operators directly, encoding each short string once per document;
+- `Together` keeps a heading with what follows it (see grid.py for tables).
 
 Text is drawn as it is given, never parsed, so nothing in it is markup: callers pass text made
 printable by the font (`fonts.printable()`), with `\\n` for a new line.
