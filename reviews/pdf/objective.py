@@ -210,7 +210,7 @@ def measure_story(pack: Pack, section, styles) -> list:
                     + (f" · latest {printable(measure.latest)}" if measure.latest else "")
                 ),
             ],
-            styles["body"],
+            styles["body"]._replace(keep_with_next=True),  # on the chart's page
         )
     )
     # Untitled: the line above names the measure.
