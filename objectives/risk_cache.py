@@ -230,10 +230,11 @@ def _appended_columns() -> list[str]:
 _STATEMENTS: dict = {}
 
 
-def _statement(*, appended: bool, latest_plan: bool) -> tuple[str, list[int]]:
+def _statement(*, appended: bool, plan: str | None) -> tuple[str, list[int]]:
     """The one query: the fingerprint; with ``appended`` the rows added since given ids; with
-    ``latest_plan`` the latest agreed plan and its periods too (one row per period)."""
-    cached = _STATEMENTS.get((appended, latest_plan))
+    ``plan`` ("latest": the latest agreed plan, "given": the plan whose id is the last parameter)
+    that plan and its periods too, one row per period."""
+    cached = _STATEMENTS.get((appended, plan))
     if cached is not None:
         return cached
     columns, sources, widths = _fingerprint_columns()
@@ -242,25 +243,30 @@ def _statement(*, appended: bool, latest_plan: bool) -> tuple[str, list[int]]:
     sql = f"SELECT {', '.join(columns)}"
     if sources:
         sql += f" FROM {', '.join(sources)}"
-    if latest_plan:
+    if plan:
         inner = ", ".join(f"{column} AS {_q(f'k{i}')}" for i, column in enumerate(columns))
         inner_sql = f"SELECT {inner}" + (f" FROM {', '.join(sources)}" if sources else "")
         pl, pe = Plan, Period
         plan_columns = ["id", "label", "start_date", "end_date", "status", "agreed_on"]
         period_columns = ["id", "month", "start_date", "end_date"]
+        if plan == "latest":
+            chosen = (
+                f"(SELECT {_col(pl, 'id')} FROM {_table(pl)} WHERE {_col(pl, 'status')} = %s"
+                f" ORDER BY {_col(pl, 'start_date')} DESC LIMIT 1)"
+            )
+        else:
+            chosen = "%s"
         sql = (
             "SELECT fp.*, "
             + ", ".join(f"pl.{_col(pl, name)}" for name in plan_columns)
             + ", "
             + ", ".join(f"pe.{_col(pe, name)}" for name in period_columns)
             + f" FROM ({inner_sql}) fp"
-            f" LEFT JOIN {_table(pl)} pl ON pl.{_col(pl, 'id')} = (SELECT {_col(pl, 'id')}"
-            f" FROM {_table(pl)} WHERE {_col(pl, 'status')} = %s"
-            f" ORDER BY {_col(pl, 'start_date')} DESC LIMIT 1)"
+            f" LEFT JOIN {_table(pl)} pl ON pl.{_col(pl, 'id')} = {chosen}"
             f" LEFT JOIN {_table(pe)} pe ON pe.{_col(pe, 'plan')} = pl.{_col(pl, 'id')}"
             f" ORDER BY pe.{_col(pe, 'month')}"
         )
-    _STATEMENTS[(appended, latest_plan)] = (sql, widths)
+    _STATEMENTS[(appended, plan)] = (sql, widths)
     return sql, widths
 
 
@@ -313,7 +319,7 @@ def fingerprint(*, since: Fingerprint | None = None) -> tuple[Fingerprint, Appen
     """One query over every table the rules read (the whole database, so one fingerprint serves
     every plan); with ``since``, what was added after that fingerprint's newest rows too."""
     marks = _marks(since) if since is not None else None
-    sql, widths = _statement(appended=marks is not None, latest_plan=False)
+    sql, widths = _statement(appended=marks is not None, plan=None)
     with connection.cursor() as cursor:
         cursor.execute(sql, marks or [])
         row = cursor.fetchone()
@@ -321,20 +327,23 @@ def fingerprint(*, since: Fingerprint | None = None) -> tuple[Fingerprint, Appen
     return print_, appended
 
 
-def _fingerprint_and_latest_plan(since: Fingerprint | None):
-    """(fingerprint, appended, latest agreed plan or None, its period rows) in one query."""
+def _fingerprint_and_plan(since: Fingerprint | None, plan_id: int | None = None):
+    """(fingerprint, appended, plan or None, its period rows) in one query: the plan ``plan_id``,
+    or else the latest agreed plan."""
     marks = _marks(since) if since is not None else None
-    sql, widths = _statement(appended=marks is not None, latest_plan=True)
+    sql, widths = _statement(
+        appended=marks is not None, plan="latest" if plan_id is None else "given"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*(marks or []), PlanStatus.AGREED])
+        cursor.execute(sql, [*(marks or []), PlanStatus.AGREED if plan_id is None else plan_id])
         rows = cursor.fetchall()
     print_, appended, start = _split(rows[0], widths, marks)
-    plan_id, label, starts, ends, status, agreed_on = rows[0][start : start + 6]
-    if plan_id is None:
+    found, label, starts, ends, status, agreed_on = rows[0][start : start + 6]
+    if found is None:
         return print_, appended, None, []
     date = risk_loader._date
     plan = Plan(
-        pk=plan_id,
+        pk=found,
         label=label,
         start_date=date(starts),
         end_date=date(ends),
@@ -611,7 +620,7 @@ def latest_plan_evaluation(*, today=None) -> tuple[Plan | None, list, Evaluation
     with _lock:
         key = _local_pointers.get(pointer) or _shared().get(pointer)
         entry = _lookup(key)
-        print_, appended, plan, periods = _fingerprint_and_latest_plan(
+        print_, appended, plan, periods = _fingerprint_and_plan(
             entry.fingerprint if entry else None
         )
         if plan is None:
@@ -645,3 +654,22 @@ def plan_evaluation(
         return _resolve(
             plan, key, entry, print_, appended, today=today, periods=periods, whole=whole
         )
+
+
+def cached_plan_evaluation(plan: Plan, *, today=None) -> tuple[list, Evaluation | None]:
+    """(``plan``'s period rows, its evaluation when one is cached, patched if need be, else None)
+    in one query (six to patch): for pages that need only a few objectives and would rather
+    evaluate those themselves, with the periods in hand, than the whole plan."""
+    today = today or clock.today()
+    key = _context_key(plan, today)
+    with _lock:
+        entry = _lookup(key)
+        print_, appended, found, periods = _fingerprint_and_plan(
+            entry.fingerprint if entry else None, plan.pk
+        )
+        if found is None:
+            return [], None
+        evaluation = _resolve(
+            plan, key, entry, print_, appended, today=today, periods=periods, whole=False
+        )
+    return periods, evaluation

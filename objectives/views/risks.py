@@ -8,20 +8,24 @@ memory, so the page costs the same few queries whatever the filters.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from objectives import clock, filters_risks, permissions, risk, risk_cache, risk_loader
 from objectives.audit import audit
 from objectives.forms.risks import AcknowledgeForm
-from objectives.models import FlagAcknowledgement, Objective
+from objectives.models import Contribution, FlagAcknowledgement, Objective, PlanStatus
 from objectives.tables_risks import PER_PAGE, RiskRow, RiskTable
 
 TEMPLATE = "objectives/risks.html"
@@ -201,5 +205,98 @@ def objective_flags(request, objective_id):
         "objectives/_objective_flags.html" if request.htmx else "objectives/risks_objective.html"
     )
     response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+# --- Flags on My work ----------------------------------------------------------------------------
+
+
+class MyWorkFlagRow:
+    """One My work row (a team's involvement in an objective) with the objective's flags."""
+
+    __slots__ = ("contribution", "item")
+
+    def __init__(self, contribution, item):
+        self.contribution = contribution
+        self.item = item
+
+    @property
+    def objective(self):
+        return self.contribution.objective
+
+    @property
+    def flags(self):
+        return self.item.flags if self.item is not None else ()
+
+    @property
+    def dom_id(self) -> str:
+        # My work's row is "status-c<contribution>"; its flags go in "flags-status-c<contribution>".
+        return f"flags-status-c{self.contribution.pk}"
+
+
+def _my_work_risks(user, today) -> list[MyWorkFlagRow]:
+    """My work's rows for ``user`` (every objective of their teams in plans not closed), each with
+    its objective's flags: from the plan's cached evaluation when there is one, else by evaluating
+    just these objectives. Per plan: one query, and five more when the flags are worked out."""
+    contributions = list(
+        Contribution.objects.filter(team__memberships__user=user)
+        .exclude(objective__plan__status=PlanStatus.CLOSED)
+        .select_related("objective__plan", "team")
+        .order_by("team__name", "objective__ref", "objective__plan__start_date", "pk")
+    )
+    by_plan: dict[int, set[int]] = defaultdict(set)
+    plans = {}
+    for contribution in contributions:
+        by_plan[contribution.objective.plan_id].add(contribution.objective_id)
+        plans[contribution.objective.plan_id] = contribution.objective.plan
+    risks = {}
+    for plan_id, ids in by_plan.items():
+        periods, evaluation = risk_cache.cached_plan_evaluation(plans[plan_id], today=today)
+        if evaluation is not None:
+            risks.update((pk, evaluation.by_id.get(pk)) for pk in ids)
+            continue
+        for item in risk_loader.evaluate(
+            plans[plan_id],
+            objectives=Objective.objects.filter(pk__in=ids),
+            today=today,
+            periods=periods,
+        ):
+            risks[item.objective_id] = item
+    return [MyWorkFlagRow(c, risks.get(c.objective_id)) for c in contributions]
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def my_work_flags(request):
+    """The flags on the user's teams' objectives. My work asks for this with htmx once it is in:
+    a summary, and each row's flags swapped in out of band. Without JavaScript, My work links here
+    and it is a page of its own."""
+    today = clock.today()
+    rows = _my_work_risks(request.user, today)
+    flagged, high = {}, set()
+    for row in rows:
+        if row.flags:
+            flagged[row.objective.pk] = row
+            if row.item.worst_severity == risk.HIGH:
+                high.add(row.objective.pk)
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(row.contribution.team, []).append(row)
+    context = {
+        "rows": rows,
+        "groups": [(team, [r for r in team_rows if r.flags]) for team, team_rows in groups.items()],
+        "objective_count": len({row.objective.pk for row in rows}),
+        "flagged_count": len(flagged),
+        "high_count": len(high),
+        "today": today,
+    }
+    template = "objectives/risks_my_work.html"
+    if request.htmx:
+        # A fragment with no form and no navigation: rendered without the site's context
+        # processors, which would ask who may see the dashboard (one query) for nothing.
+        response = HttpResponse(render_to_string(template + "#flags", context))
+    else:
+        response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response

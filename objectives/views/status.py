@@ -341,4 +341,7 @@ def _saved(request, update: StatusUpdate, objective, team: Team, today: dt.date)
         team=team, is_lead=team.pk in permissions.led_team_ids(request.user), rows=team_rows
     )
     context = {"row": row, "group": group, "saved_summary": summary}
-    return _htmx_aware(render(request, "objectives/update_status.html#saved", context))
+    response = render(request, "objectives/update_status.html#saved", context)
+    # My work then asks for its risk flags again (risks:my_work_flags), the saved row's included.
+    response["HX-Trigger-After-Settle"] = "statusSaved"
+    return _htmx_aware(response)
