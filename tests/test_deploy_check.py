@@ -10,11 +10,19 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# Production has none of these; the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright.
+TEST_ONLY_VARIABLES = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "STATIC_MANIFEST",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
 def run_manage(*args, **env):
     environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "STATIC_MANIFEST"}
+        key: value for key, value in os.environ.items() if key not in TEST_ONLY_VARIABLES
     }
     environment.update(env)
     return subprocess.run(
