@@ -829,3 +829,41 @@ def test_evidence_is_plain_json():
         "ownership",
     ]
     assert json.loads(json.dumps([f.as_dict() for f in flags])) == [f.as_dict() for f in flags]
+
+
+# --- Quick constructors -------------------------------------------------------------------------
+
+
+def test_the_quick_constructors_make_the_same_objects_as_the_dataclasses():
+    when = dt.date(2024, 10, 31)
+    report = risk.Report(7, when, "red", when)
+    cases = [
+        (risk.make_report, risk.Report, (7, when, "red", when)),
+        (
+            risk.make_team_view,
+            risk.TeamView,
+            ("Digital", "lead", "", True, (report,), report, when),
+        ),
+        (risk.make_milestone_fact, risk.MilestoneFact, ("Beta", when, None, "Digital")),
+        (
+            risk.make_measure_fact,
+            risk.MeasureFact,
+            ("Uptake", "%", "higher", 50.0, when, 70.0, when, 55.0, when, None),
+        ),
+        (
+            risk.make_objective_facts,
+            risk.ObjectiveFacts,
+            (1, "DIG-01", "Title", "Digital", True, "in_progress", when, (), (), (), ()),
+        ),
+        (
+            risk.make_flag,
+            risk.Flag,
+            ("silence", "high", 10, "Why", "Digital", {"team": "Digital"}, 3, None, False),
+        ),
+    ]
+    for make, cls, values in cases:
+        quick, slow = make(*values), cls(*values)
+        assert type(quick) is cls
+        assert quick == slow
+        assert repr(quick) == repr(slow)
+        assert hash(quick) == hash(slow)
