@@ -11,10 +11,13 @@ plan is evaluated whole, once per fingerprint, and pages filter the result in me
   changed since a cached evaluation, only the objectives they belong to (and the objectives that
   depend on them) are evaluated again and patched in: a lead saving an update costs the next
   dashboard a few milliseconds, not a whole evaluation. Any other change evaluates the plan again.
-- Evaluations live in the process (no unpickling on a hit) and in the "risk" cache
-  (settings.CACHES; files shared by every worker when RISK_CACHE_DIR is set), so a new worker
-  starts from the shared copy. Entries older than that cache's timeout are evaluated afresh, which
-  bounds how long an edit that no sum can see (a renamed team of the same length) stays unseen.
+- Each process keeps its evaluations as objects (nothing to unpickle on a hit). When the "risk"
+  cache (settings.CACHES) is shared, files under RISK_CACHE_DIR, whole evaluations are written
+  there too, so a new worker, or one whose copy is out of date, takes another worker's work rather
+  than evaluating the plan itself (unpickling costs about a sixth of an evaluation); the default
+  in-memory cache is not used for that, as it would only pickle what the process already holds.
+  Entries older than that cache's timeout are evaluated afresh, which bounds how long an edit that
+  no sum can see (a renamed team of the same length) stays unseen.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 
 from . import clock, risk_loader
@@ -418,25 +422,14 @@ _local_pointers: dict[str, str] = {}  # "the latest agreed plan today" -> its ev
 _lock = threading.RLock()
 
 
-class _NoSharedCache:
-    """Stands in when settings.CACHES has no "risk" alias (a test's own CACHES): process only."""
-
-    default_timeout = 900
-
-    def get(self, key, default=None):
-        return default
-
-    def set(self, key, value, timeout=None):
-        pass
-
-    def clear(self):
-        pass
-
-
 def _shared():
-    if CACHE_ALIAS in settings.CACHES:
-        return caches[CACHE_ALIAS]
-    return _NoSharedCache()
+    """The cache shared between processes, or None: without a "risk" alias (a test's own CACHES),
+    or when it is in-process memory, which would only pickle and unpickle what this process
+    already keeps as objects."""
+    if CACHE_ALIAS not in settings.CACHES:
+        return None
+    cache = caches[CACHE_ALIAS]
+    return None if isinstance(cache, LocMemCache) else cache
 
 
 def clear() -> None:
@@ -444,11 +437,12 @@ def clear() -> None:
     with _lock:
         _local.clear()
         _local_pointers.clear()
-    _shared().clear()
+    if CACHE_ALIAS in settings.CACHES:
+        caches[CACHE_ALIAS].clear()
 
 
 def _max_age() -> float:
-    timeout = _shared().default_timeout
+    timeout = caches[CACHE_ALIAS].default_timeout if CACHE_ALIAS in settings.CACHES else 900
     return float(timeout) if timeout else float("inf")
 
 
@@ -568,31 +562,41 @@ def _remember(entry: Evaluation, *, share: bool, pointer: str | None = None) -> 
     _local[entry.key] = entry
     if pointer:
         _local_pointers[pointer] = entry.key
-    if share:
+    shared = _shared()
+    if share and shared is not None:
         entry.patched = 0
-        cache = _shared()
-        cache.set(entry.key, entry)
+        shared.set(entry.key, entry)
         if pointer:
-            cache.set(pointer, entry.key)
+            shared.set(pointer, entry.key)
 
 
-def _lookup(key: str | None) -> Evaluation | None:
-    """The cached evaluation under ``key``: this process's copy, else the shared one."""
-    if key is None:
+def _from_shared(key: str | None) -> Evaluation | None:
+    shared = _shared()
+    if key is None or shared is None:
         return None
+    return _fresh(shared.get(key))
+
+
+def _lookup(key: str | None) -> tuple[Evaluation | None, bool]:
+    """(the cached evaluation under ``key``, whether it came from the shared cache): this
+    process's copy, else the shared one."""
+    if key is None:
+        return None, False
     entry = _fresh(_local.get(key))
-    if entry is None:
-        entry = _fresh(_shared().get(key))
-        if entry is not None:
-            _local[key] = entry
-    return entry
+    if entry is not None:
+        return entry, False
+    entry = _from_shared(key)
+    if entry is not None:
+        _local[key] = entry
+    return entry, entry is not None
 
 
 def _resolve(
-    plan, key, entry, print_, appended, *, today, periods, whole, pointer=None
+    plan, key, entry, print_, appended, *, today, periods, whole, shared_tried, pointer=None
 ) -> Evaluation | None:
-    """The evaluation for ``print_``: ``entry`` as it is, ``entry`` patched, or the plan evaluated
-    whole (None instead when not ``whole``)."""
+    """The evaluation for ``print_``: ``entry`` as it is, ``entry`` patched, the shared cache's
+    copy when another worker has already evaluated this data, or the plan evaluated whole (None
+    instead when not ``whole``)."""
     if entry is not None and entry.key != key:
         entry = None
     if entry is not None and entry.fingerprint == print_:
@@ -604,6 +608,11 @@ def _resolve(
         patched = _patched(entry, plan, print_, changed, today, periods)
         _remember(patched, share=patched.patched >= SHARE_AFTER, pointer=pointer)
         return patched
+    if not shared_tried:
+        other = _from_shared(key)
+        if other is not None and other.fingerprint == print_:
+            _remember(other, share=False, pointer=pointer)
+            return other
     if not whole:
         return None
     evaluation = _whole(plan, key, print_, today, periods)
@@ -618,8 +627,9 @@ def latest_plan_evaluation(*, today=None) -> tuple[Plan | None, list, Evaluation
     today = today or clock.today()
     pointer = _pointer_key(today)
     with _lock:
-        key = _local_pointers.get(pointer) or _shared().get(pointer)
-        entry = _lookup(key)
+        shared = _shared()
+        key = _local_pointers.get(pointer) or (shared.get(pointer) if shared else None)
+        entry, shared_tried = _lookup(key)
         print_, appended, plan, periods = _fingerprint_and_plan(
             entry.fingerprint if entry else None
         )
@@ -634,6 +644,7 @@ def latest_plan_evaluation(*, today=None) -> tuple[Plan | None, list, Evaluation
             today=today,
             periods=periods,
             whole=True,
+            shared_tried=shared_tried,
             pointer=pointer,
         )
     return plan, periods, evaluation
@@ -649,10 +660,18 @@ def plan_evaluation(
     today = today or clock.today()
     key = _context_key(plan, today)
     with _lock:
-        entry = _lookup(key)
+        entry, shared_tried = _lookup(key)
         print_, appended = fingerprint(since=entry.fingerprint if entry else None)
         return _resolve(
-            plan, key, entry, print_, appended, today=today, periods=periods, whole=whole
+            plan,
+            key,
+            entry,
+            print_,
+            appended,
+            today=today,
+            periods=periods,
+            whole=whole,
+            shared_tried=shared_tried,
         )
 
 
@@ -663,13 +682,21 @@ def cached_plan_evaluation(plan: Plan, *, today=None) -> tuple[list, Evaluation 
     today = today or clock.today()
     key = _context_key(plan, today)
     with _lock:
-        entry = _lookup(key)
+        entry, shared_tried = _lookup(key)
         print_, appended, found, periods = _fingerprint_and_plan(
             entry.fingerprint if entry else None, plan.pk
         )
         if found is None:
             return [], None
         evaluation = _resolve(
-            plan, key, entry, print_, appended, today=today, periods=periods, whole=False
+            plan,
+            key,
+            entry,
+            print_,
+            appended,
+            today=today,
+            periods=periods,
+            whole=False,
+            shared_tried=shared_tried,
         )
     return periods, evaluation

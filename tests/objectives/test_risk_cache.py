@@ -353,6 +353,39 @@ def test_another_worker_reads_the_shared_copy_from_files(world, settings, tmp_pa
     assert again.by_id.keys() == first.by_id.keys()
 
 
+def test_a_worker_whose_copy_is_out_of_date_takes_another_workers_evaluation(
+    world, settings, tmp_path, django_assert_num_queries
+):
+    settings.CACHES = {
+        **settings.CACHES,
+        "risk": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+            "TIMEOUT": 900,
+        },
+    }
+    stale = cached()
+    Milestone.objects.filter(pk=world.milestone.pk).update(done_date=dt.date(2024, 11, 14))
+    # Another worker evaluates the plan again and shares it...
+    risk_cache._local.clear()
+    fresh = cached()
+    # ...while this one still holds the old evaluation.
+    risk_cache._local[stale.key] = stale
+
+    with django_assert_num_queries(HIT_QUERIES):
+        taken = cached()
+
+    assert taken.fingerprint == fresh.fingerprint
+    assert flags_of(taken, world.objective_a) == []
+
+
+def test_the_default_in_memory_cache_is_not_used_to_share(world):
+    from django.core.cache import caches
+
+    cached()
+    assert caches["risk"].get(cached().key) is None  # kept as objects in the process only
+
+
 def test_a_second_team_in_the_directorate_changes_nothing_it_should_not(world):
     # A new team with nothing to do with the plan: the plan is evaluated again (teams changed),
     # and its flags are what they were.
