@@ -1,7 +1,8 @@
-"""How long the risk rules take over a whole plan, and the risk dashboard, against floors.
+"""How long the risk rules take over a whole plan, and the risk pages, against floors.
 
     .venv/bin/python bench/bench_risk.py [--db /tmp/shared-objectives-bench-large.sqlite3]
-                                         [--repeats 7] [--page-repeats 5] [--user director]
+                                         [--repeats 7] [--page-repeats 7]
+                                         [--users director,admin] [--lead lead000]
 
 `--db` names a SQLite file for the benchmark-scale organisation (`seed_demo --size large`: 5,000
 objectives, 2,000 of them shared, 500 teams, 126,000 status updates, 60,000 readings). When the
@@ -12,11 +13,15 @@ reuse it. The repo's own db.sqlite3 is never touched. "Today" is 15 November 202
    rules' facts, control charts for 5,000 measures, the ten rules, acknowledgements, sorting).
    Floor, in the same run: the loader's own queries alone, replayed on a cursor and fetched.
    Goals: the rules add no more than the load (total ≤ 2 × floor) and the total is under 2 s.
-2. The dashboard page (`views.risks.dashboard` through RequestFactory, as `--user`; a director
-   sees the objectives of the directorates they oversee, an admin all 5,000): it evaluates the
-   scope twice from one load (now, and as of the last month end, for "what changed"), filters,
-   builds the heatmap and renders 25 rows. Floor: the same 25 rows' ref, title, lead team and every
-   team's current rating fetched with one query and rendered by a plain template loop.
+2. The dashboard page (`views.risks.dashboard` through RequestFactory, as each of `--users`; a
+   director sees the objectives of the directorates they oversee, an admin all 5,000), three ways:
+   cold (nothing cached: the plan evaluated whole, now and as of the last month end), patched (a
+   status update was just added: that objective and those depending on it evaluated again, in a
+   transaction rolled back afterwards) and warm (the cached evaluation: one query, then filtering,
+   the heatmap and 50 rows). Floor: the same 50 rows' ref, title, lead team and every team's
+   current rating fetched with one query and rendered by a plain template loop.
+3. My work's flags for `--lead` (`views.risks.my_work_flags`, the htmx answer), with the plan's
+   evaluation cached and without (just the lead's objectives evaluated).
 
 Times are CPU time of this process (SQLite runs in-process, so queries count), because the
 machine's two cores are shared and wall-clock medians swing with whatever else runs; wall-clock
@@ -150,36 +155,88 @@ def bench_evaluate(plan, repeats: int) -> dict:
 # --- 2. the dashboard page -----------------------------------------------------------------------
 
 
-def bench_dashboard(username: str, repeats: int) -> dict:
-    from django.contrib.auth import get_user_model
+def _request(path: str, user, *, htmx: bool = False):
     from django.contrib.messages.storage.fallback import FallbackStorage
     from django.contrib.sessions.backends.signed_cookies import SessionStore
-    from django.db import connection
-    from django.template import engines
     from django.test import RequestFactory
-    from django.test.utils import CaptureQueriesContext
     from django_htmx.middleware import HtmxDetails
 
-    from objectives.models import Contribution
+    headers = {"HX-Request": "true"} if htmx else {}
+    request = RequestFactory().get(path, headers=headers)
+    user.__dict__.pop("_perm_cache", None)  # permission answers are per request
+    request.user = user
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    request.htmx = HtmxDetails(request)
+    return request
+
+
+def bench_dashboard(username: str, repeats: int) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.template import engines
+    from django.test.utils import CaptureQueriesContext
+
+    from objectives import risk_cache, services
+    from objectives.models import Contribution, Period
     from objectives.views.risks import dashboard
 
     user = get_user_model().objects.get(username=username)
-    factory = RequestFactory()
 
     def render_page() -> bytes:
-        request = factory.get("/risks/")
-        user.__dict__.pop("_perm_cache", None)  # permission answers are per request
-        request.user = user
-        request.session = SessionStore()
-        request._messages = FallbackStorage(request)
-        request.htmx = HtmxDetails(request)
-        response = dashboard(request)
+        response = dashboard(_request("/risks/", user))
         assert response.status_code == 200
         return response.content
 
+    def cold() -> bytes:
+        risk_cache.clear()
+        return render_page()
+
+    # A contribution to give a new update to, and its plan's current period.
+    target = (
+        Contribution.objects.filter(objective__plan__status="agreed")
+        .select_related("objective__plan", "team")
+        .order_by("pk")
+        .first()
+    )
+    period = Period.objects.get(
+        plan=target.objective.plan, start_date__lte=TODAY, end_date__gte=TODAY
+    )
+    author = get_user_model().objects.order_by("pk").first()
+
+    class Rollback(Exception):
+        pass
+
+    def patched() -> bytes:
+        # The cached evaluation as it was, so each run patches the same one update in.
+        kept = dict(risk_cache._local), dict(risk_cache._local_pointers)
+        try:
+            with transaction.atomic():
+                services.record_status(
+                    contribution=target,
+                    period=period,
+                    rating="red",
+                    author=author,
+                    going_well="Benchmark",
+                    not_going_well="Benchmark",
+                    lock_override=True,
+                )
+                html = render_page()
+                raise Rollback
+        except Rollback:
+            pass
+        risk_cache._local.clear()
+        risk_cache._local_pointers.clear()
+        risk_cache._local.update(kept[0])
+        risk_cache._local_pointers.update(kept[1])
+        return html
+
     with CaptureQueriesContext(connection) as captured:
-        page_html = render_page()
-    page_queries = len(captured.captured_queries)
+        page_html = cold()
+    cold_queries = len(captured.captured_queries)
+    with CaptureQueriesContext(connection) as captured:
+        render_page()
+    warm_queries = len(captured.captured_queries)
     # The floor lists the same objectives as the page.
     shown = [int(pk) for pk in re.findall(rb'id="risk-row-(\d+)"', page_html)]
 
@@ -206,20 +263,67 @@ def bench_dashboard(username: str, repeats: int) -> dict:
             row["teams"].append((team, rating))
         return template.render({"rows": [r for r in rows.values() if r]}).encode()
 
+    render_page()
     for _ in range(2):
         render_page()
+        patched()
         render_floor()
-    page_runs, floor_runs = [], []
+    warm_runs, patched_runs, floor_runs, cold_runs = [], [], [], []
     for _ in range(repeats):
         floor_runs.append(timed(render_floor))
-        page_runs.append(timed(render_page))
+        warm_runs.append(timed(render_page))
+        patched_runs.append(timed(patched))
+    for _ in range(max(3, repeats // 2)):
+        cold_runs.append(timed(cold))
+    render_page()  # leave it cached for what follows
     return {
         "user": username,
         "rows": len(shown),
         "bytes": len(page_html),
-        "queries": page_queries,
-        "page": medians(page_runs),
+        "cold_queries": cold_queries,
+        "warm_queries": warm_queries,
+        "cold": medians(cold_runs),
+        "patched": medians(patched_runs),
+        "warm": medians(warm_runs),
         "floor": medians(floor_runs),
+    }
+
+
+# --- 3. My work's flags --------------------------------------------------------------------------
+
+
+def bench_my_work_flags(username: str, repeats: int) -> dict:
+    from django.contrib.auth import get_user_model
+
+    from objectives import risk_cache
+    from objectives.views.risks import my_work_flags
+
+    user = get_user_model().objects.get(username=username)
+
+    def render() -> bytes:
+        response = my_work_flags(_request("/risks/my-work/", user, htmx=True))
+        assert response.status_code == 200
+        return response.content
+
+    def uncached() -> bytes:
+        risk_cache.clear()
+        return render()
+
+    from objectives.models import Plan
+
+    plan = Plan.objects.filter(status="agreed").order_by("-start_date").first()
+    html = uncached()
+    cached_runs, uncached_runs = [], []
+    for _ in range(repeats):
+        uncached_runs.append(timed(uncached))
+        risk_cache.plan_evaluation(plan, today=TODAY)
+        render()
+        cached_runs.append(timed(render))
+    return {
+        "user": username,
+        "rows": html.count(b"hx-swap-oob"),
+        "cached": medians(cached_runs),
+        "uncached": medians(uncached_runs),
     }
 
 
@@ -227,13 +331,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file (default {DEFAULT_DB})")
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--page-repeats", type=int, default=5)
-    parser.add_argument("--user", default="director", help="who views the dashboard")
+    parser.add_argument("--page-repeats", type=int, default=7)
+    parser.add_argument(
+        "--users", default="director,admin", help="who views the dashboard, comma-separated"
+    )
+    parser.add_argument("--lead", default="lead000", help="whose My work flags to render")
     args = parser.parse_args(argv)
 
     setup(args.db)
     from objectives.models import Plan
 
+    print(f"load average             {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
     plan = Plan.objects.order_by("-start_date").first()
     e = bench_evaluate(plan, args.repeats)
     floor_cpu, floor_wall = e["floor"]
@@ -257,18 +365,32 @@ def main(argv=None) -> int:
         f"total {total_cpu:.2f} s CPU, {total_wall:.2f} s wall (goal < {TOTAL_GOAL:.0f} s)"
     )
 
-    d = bench_dashboard(args.user, args.page_repeats)
-    page_cpu, page_wall = d["page"]
-    dfloor_cpu, dfloor_wall = d["floor"]
+    for username in args.users.split(","):
+        d = bench_dashboard(username.strip(), args.page_repeats)
+        dfloor_cpu, dfloor_wall = d["floor"]
+        print()
+        print(f"dashboard as             {d['user']} ({d['rows']} rows, {d['bytes']:,} bytes)")
+        print(
+            f"dashboard queries        {d['cold_queries']} cold, {d['warm_queries']} warm "
+            "(the view's own, no session)"
+        )
+        print(
+            f"floor ({d['rows']} rows) ms       {dfloor_cpu * 1000:.1f} CPU "
+            f"({dfloor_wall * 1000:.1f} wall)"
+        )
+        for name in ("warm", "patched", "cold"):
+            cpu, wall = d[name]
+            print(
+                f"dashboard {name:<8} ms     {cpu * 1000:.1f} CPU ({wall * 1000:.1f} wall), "
+                f"{cpu / dfloor_cpu:.1f} × the floor"
+            )
+
+    f = bench_my_work_flags(args.lead, args.page_repeats)
     print()
-    print(f"dashboard as             {d['user']} ({d['rows']} rows, {d['bytes']:,} bytes)")
-    print(f"dashboard queries        {d['queries']} (the view's own, no session)")
-    print(f"floor (25 rows) ms       {dfloor_cpu * 1000:.1f} CPU ({dfloor_wall * 1000:.1f} wall)")
-    print(f"dashboard ms             {page_cpu * 1000:.0f} CPU ({page_wall * 1000:.0f} wall)")
-    print(
-        f"ratio page/floor = {page_cpu / dfloor_cpu:.1f}; page/evaluation floor = "
-        f"{page_cpu / floor_cpu:.2f}"
-    )
+    print(f"My work flags for        {f['user']} ({f['rows']} rows, htmx answer)")
+    for name in ("cached", "uncached"):
+        cpu, wall = f[name]
+        print(f"  {name:<8} ms             {cpu * 1000:.1f} CPU ({wall * 1000:.1f} wall)")
     ok = ratio <= RATIO_GOAL and total_cpu < TOTAL_GOAL
     return 0 if ok else 2
 

@@ -20,6 +20,22 @@ from .risk_loader import Change, ObjectiveRisk
 INCLUDE, EXCLUDE = "include", "exclude"
 
 
+def choices_in(items: list[ObjectiveRisk], scope) -> tuple[list, list]:
+    """(directorates, teams) as (id, name) choices, by name: those of the objectives in view
+    that the user oversees."""
+    directorates: dict[int, str] = {}
+    teams: dict[int, str] = {}
+    for item in items:
+        for team in item.teams:
+            if scope == ALL or team.directorate_id in scope:
+                directorates[team.directorate_id] = team.directorate
+                teams[team.team_id] = team.team
+    return (
+        sorted(directorates.items(), key=lambda pair: pair[1]),
+        sorted(teams.items(), key=lambda pair: pair[1]),
+    )
+
+
 class RiskFilterForm(forms.Form):
     directorate = forms.TypedChoiceField(label="Directorate", required=False, coerce=int)
     team = forms.TypedChoiceField(label="Team", required=False, coerce=int)
@@ -36,22 +52,13 @@ class RiskFilterForm(forms.Form):
     )
     shared = forms.BooleanField(label="Shared objectives only", required=False)
 
-    def __init__(self, data=None, *, items: list[ObjectiveRisk], scope, **kwargs):
+    def __init__(self, data=None, *, items=None, scope, choices=None, **kwargs):
+        """``choices``: choices_in(items, scope), when the caller has them already."""
         super().__init__(data, **kwargs)
-        directorates: dict[int, str] = {}
-        teams: dict[int, str] = {}
-        for item in items:
-            for team in item.teams:
-                if scope == ALL or team.directorate_id in scope:
-                    directorates[team.directorate_id] = team.directorate
-                    teams[team.team_id] = team.team
-        self.fields["directorate"].choices = [("", "All directorates")] + sorted(
-            directorates.items(), key=lambda pair: pair[1]
-        )
-        self.fields["team"].choices = [("", "All teams")] + sorted(
-            teams.items(), key=lambda pair: pair[1]
-        )
-        self.directorate_names = directorates
+        directorates, teams = choices if choices is not None else choices_in(items, scope)
+        self.fields["directorate"].choices = [("", "All directorates"), *directorates]
+        self.fields["team"].choices = [("", "All teams"), *teams]
+        self.directorate_names = dict(directorates)
         self.scope = scope
         for name, field in self.fields.items():
             if isinstance(field, forms.ChoiceField):

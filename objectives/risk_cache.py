@@ -406,15 +406,33 @@ class Evaluation:
 
     def __post_init__(self):
         self.by_id = {item.objective_id: item for item in self.items}
+        self._memo: dict = {}
 
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("by_id", None)
+        state.pop("_memo", None)
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self.by_id = {item.objective_id: item for item in self.items}
+        self._memo = {}
+
+    MEMO_LIMIT = 64
+
+    def memo(self, key, make):
+        """``make()``, worked out once per ``key`` for this evaluation (pages ask the same views
+        of it again and again: a director's scope, the filters left empty)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        value = make()
+        if len(self._memo) >= self.MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[key] = value
+        return value
 
 
 _local: dict[str, Evaluation] = {}

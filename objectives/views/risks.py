@@ -46,6 +46,18 @@ def _in_scope(scope, evaluation):
     return items, added, resolved
 
 
+def _view(values, items, added, resolved, scope, directorate_names) -> dict:
+    """What the dashboard shows for these filters: the same for everyone with this scope, so it
+    is worked out once per evaluation (risk_cache.Evaluation.memo)."""
+    filtered = filters_risks.apply(values, items, added, resolved)
+    return {
+        "filtered": filtered,
+        "heatmap": filters_risks.heatmap(filtered.in_view, values, scope, directorate_names),
+        "high_count": sum(1 for item in filtered.rows if item.worst_severity == risk.HIGH),
+        "acknowledged_count": sum(1 for item in filtered.rows if item.acknowledged_count),
+    }
+
+
 @login_required
 def dashboard(request):
     user = request.user
@@ -56,14 +68,23 @@ def dashboard(request):
     if plan is None:
         return render(request, TEMPLATE, context)
     scope = permissions.overseen_directorates(user)
-    items, added, resolved = _in_scope(scope, evaluation)
-    form = filters_risks.RiskFilterForm(request.GET or None, items=items, scope=scope)
+    scope_key = scope if scope == permissions.ALL else tuple(sorted(scope))
+    items, added, resolved = evaluation.memo(
+        ("scope", scope_key), lambda: _in_scope(scope, evaluation)
+    )
+    choices = evaluation.memo(
+        ("choices", scope_key), lambda: filters_risks.choices_in(items, scope)
+    )
+    form = filters_risks.RiskFilterForm(request.GET or None, choices=choices, scope=scope)
     values = form.values
-    filtered = filters_risks.apply(values, items, added, resolved)
+    view = evaluation.memo(
+        ("view", scope_key, tuple(sorted(values.items()))),
+        lambda: _view(values, items, added, resolved, scope, form.directorate_names),
+    )
     next_url = request.get_full_path()
     rows = [
         RiskRow(item, can_acknowledge=_oversees(scope, item), next_url=next_url)
-        for item in filtered.rows
+        for item in view["filtered"].rows
     ]
     table = RiskTable(rows, caption="Flagged objectives, most severe first")
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
@@ -72,13 +93,13 @@ def dashboard(request):
         table=table,
         rows=rows,
         since=evaluation.since,
-        added=filtered.added,
-        resolved=filtered.resolved,
-        heatmap=filters_risks.heatmap(filtered.in_view, values, scope, form.directorate_names),
+        added=view["filtered"].added,
+        resolved=view["filtered"].resolved,
+        heatmap=view["heatmap"],
         heatmap_columns=filters_risks.HEATMAP_COLUMNS,
-        in_view=len(filtered.in_view),
-        high_count=sum(1 for item in filtered.rows if item.worst_severity == risk.HIGH),
-        acknowledged_count=sum(1 for item in filtered.rows if item.acknowledged_count),
+        in_view=len(view["filtered"].in_view),
+        high_count=view["high_count"],
+        acknowledged_count=view["acknowledged_count"],
         filtered=bool(values.keys() - {"acknowledged"}),
     )
     template = TEMPLATE + "#results" if request.htmx else TEMPLATE
