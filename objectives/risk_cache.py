@@ -88,9 +88,12 @@ def _day(column: str) -> str:
     return f"({column} - DATE '2000-01-01')"
 
 
+APPENDED_PARTS = 3  # status updates, acknowledgements, readings: only ever added to
+
+
 def _parts() -> list[tuple[str, object, list[str], list[str]]]:
     """(name, model, cheap aggregates, aggregates that read every row) for each part of the
-    fingerprint, the appended ones first. Counts and newest ids show additions and deletions;
+    fingerprint, the APPENDED_PARTS first. Counts and newest ids show additions and deletions;
     the sums show edits in place (two rows trading values exactly would not show)."""
     su, rd, ack = StatusUpdate, Reading, FlagAcknowledgement
     ob, rev, co, mem = Objective, ObjectiveRevision, Contribution, Membership
@@ -190,45 +193,79 @@ def _group_concat(expression: str) -> str:
     return f"string_agg(CAST({expression} AS TEXT), ',')"
 
 
+def _derived(alias: str, aggregates: list[str], source: str) -> tuple[str, list[str]]:
+    """(a FROM item computing ``aggregates`` in one pass over ``source``, its columns)."""
+    names = [f"c{i}" for i in range(len(aggregates))]
+    selects = ", ".join(f"{a} AS {_q(n)}" for a, n in zip(aggregates, names, strict=True))
+    return f"(SELECT {selects} {source}) {_q(alias)}", [f"{_q(alias)}.{_q(n)}" for n in names]
+
+
 def _fingerprint_columns() -> tuple[list[str], list[str], list[int]]:
-    """(columns, FROM sources, widths): each cheap aggregate as its own scalar subquery (SQLite
-    answers COUNT(*) and MAX(id) from the b-tree alone), each table's other aggregates from one
-    pass over it."""
+    """(columns, FROM sources, widths).
+
+    SQLite: each cheap aggregate is its own scalar subquery (answered from the b-tree alone), each
+    table's other aggregates one pass over it, as a FROM item. PostgreSQL would search join orders
+    for a dozen FROM items (planning cost more than running), so there every aggregate is a scalar
+    subquery: the added-rows ones as numbers, each other table's as one row read as text."""
     columns, sources, widths = [], [], []
-    for name, model, cheap, scans in _parts():
-        columns += [f"(SELECT {aggregate} FROM {_table(model)})" for aggregate in cheap]
-        if scans:
-            alias = _q(f"f_{name}")
-            names = [f"c{i}" for i in range(len(scans))]
-            selects = ", ".join(f"{a} AS {_q(n)}" for a, n in zip(scans, names, strict=True))
-            sources.append(f"(SELECT {selects} FROM {_table(model)}) {alias}")
-            columns += [f"{alias}.{_q(n)}" for n in names]
-        widths.append(len(cheap) + len(scans))
+    sqlite = connection.vendor == "sqlite"
+    for index, (name, model, cheap, scans) in enumerate(_parts()):
+        table = _table(model)
+        if sqlite:
+            columns += [f"(SELECT {aggregate} FROM {table})" for aggregate in cheap]
+            if scans:
+                source, derived = _derived(f"f_{name}", scans, f"FROM {table}")
+                sources.append(source)
+                columns += derived
+            widths.append(len(cheap) + len(scans))
+        elif index < APPENDED_PARTS:
+            columns += [f"(SELECT {aggregate} FROM {table})" for aggregate in cheap + scans]
+            widths.append(len(cheap) + len(scans))
+        else:
+            row = ", ".join(cheap + scans)
+            columns.append(f"(SELECT CAST(ROW({row}) AS TEXT) FROM {table})")
+            widths.append(1)
     return columns, sources, widths
 
 
-def _appended_columns() -> list[str]:
-    """Rows added after given ids (the newest status update, acknowledgement and reading already
-    evaluated; see _marks): how many, their objectives, and the new readings' sum."""
+def _appended_sources() -> tuple[list[str], list[str]]:
+    """(FROM sources, columns) for the rows added after given ids (the newest status update,
+    acknowledgement and reading already evaluated; see _marks): how many, their objectives, and
+    the new readings' sum. Scalar subqueries on PostgreSQL (see _fingerprint_columns)."""
     su, co, ack, rd, me = StatusUpdate, Contribution, FlagAcknowledgement, Reading, Measure
-    updates = (
-        f"FROM {_table(su)} s JOIN {_table(co)} c ON c.{_col(co, 'id')} = "
-        f"s.{_col(su, 'contribution')} WHERE s.{_col(su, 'id')} > %s"
-    )
-    acks = f"FROM {_table(ack)} WHERE {_col(ack, 'id')} > %s"
-    readings = (
-        f"FROM {_table(rd)} r JOIN {_table(me)} m ON m.{_col(me, 'id')} = "
-        f"r.{_col(rd, 'measure')} WHERE r.{_col(rd, 'id')} > %s"
-    )
-    return [
-        f"(SELECT COUNT(*) {updates})",
-        f"(SELECT {_group_concat('c.' + _col(co, 'objective'))} {updates})",
-        f"(SELECT COUNT(*) {acks})",
-        f"(SELECT {_group_concat(_col(ack, 'objective'))} {acks})",
-        f"(SELECT COUNT(*) {readings})",
-        f"(SELECT {_group_concat('m.' + _col(me, 'objective'))} {readings})",
-        f"(SELECT SUM(r.{_col(rd, 'value')}) {readings})",
+    parts = [
+        (
+            "a_updates",
+            ["COUNT(*)", _group_concat(f"c.{_col(co, 'objective')}")],
+            f"FROM {_table(su)} s JOIN {_table(co)} c ON c.{_col(co, 'id')} = "
+            f"s.{_col(su, 'contribution')} WHERE s.{_col(su, 'id')} > %s",
+        ),
+        (
+            "a_acknowledgements",
+            ["COUNT(*)", _group_concat(_col(ack, "objective"))],
+            f"FROM {_table(ack)} WHERE {_col(ack, 'id')} > %s",
+        ),
+        (
+            "a_readings",
+            [
+                "COUNT(*)",
+                _group_concat(f"m.{_col(me, 'objective')}"),
+                f"SUM(r.{_col(rd, 'value')})",
+            ],
+            f"FROM {_table(rd)} r JOIN {_table(me)} m ON m.{_col(me, 'id')} = "
+            f"r.{_col(rd, 'measure')} WHERE r.{_col(rd, 'id')} > %s",
+        ),
     ]
+    sources, columns = [], []
+    for alias, aggregates, source in parts:
+        if connection.vendor == "sqlite":
+            item, derived = _derived(alias, aggregates, source)
+            sources.append(item)
+            columns += derived
+        else:
+            columns += [f"(SELECT {aggregate} {source})" for aggregate in aggregates]
+    # updates (count, ids), acknowledgements (count, ids), readings (count, ids, sum)
+    return sources, columns
 
 
 _STATEMENTS: dict = {}
@@ -238,12 +275,15 @@ def _statement(*, appended: bool, plan: str | None) -> tuple[str, list[int]]:
     """The one query: the fingerprint; with ``appended`` the rows added since given ids; with
     ``plan`` ("latest": the latest agreed plan, "given": the plan whose id is the last parameter)
     that plan and its periods too, one row per period."""
-    cached = _STATEMENTS.get((appended, plan))
+    key = (connection.vendor, appended, plan)
+    cached = _STATEMENTS.get(key)
     if cached is not None:
         return cached
     columns, sources, widths = _fingerprint_columns()
     if appended:
-        columns += _appended_columns()
+        more_sources, more_columns = _appended_sources()
+        sources += more_sources
+        columns += more_columns
     sql = f"SELECT {', '.join(columns)}"
     if sources:
         sql += f" FROM {', '.join(sources)}"
@@ -270,7 +310,7 @@ def _statement(*, appended: bool, plan: str | None) -> tuple[str, list[int]]:
             f" LEFT JOIN {_table(pe)} pe ON pe.{_col(pe, 'plan')} = pl.{_col(pl, 'id')}"
             f" ORDER BY pe.{_col(pe, 'month')}"
         )
-    _STATEMENTS[(appended, plan)] = (sql, widths)
+    _STATEMENTS[key] = (sql, widths)
     return sql, widths
 
 
@@ -291,9 +331,12 @@ def _ids(text) -> set[int]:
 
 
 def _marks(print_: Fingerprint) -> list[int]:
-    """The parameters of _appended_columns: each newest id once per subquery that reads it."""
+    """The parameters of _appended_sources: the newest ids already evaluated (on PostgreSQL once
+    per subquery that reads them)."""
     updates, acks, readings = print_.appended
     update, ack, reading = updates[1] or 0, acks[1] or 0, readings[1] or 0
+    if connection.vendor == "sqlite":
+        return [update, ack, reading]
     return [update, update, ack, ack, reading, reading, reading]
 
 
@@ -302,7 +345,9 @@ def _split(row, widths, marks) -> tuple[Fingerprint, Appended | None, int]:
     for width in widths:
         values.append(tuple(row[start : start + width]))
         start += width
-    print_ = Fingerprint(appended=tuple(values[:3]), rest=tuple(values[3:]))
+    print_ = Fingerprint(
+        appended=tuple(values[:APPENDED_PARTS]), rest=tuple(values[APPENDED_PARTS:])
+    )
     appended = None
     if marks is not None:
         updates, update_ids, acks, ack_ids, readings, reading_ids, readings_sum = row[
