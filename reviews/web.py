@@ -75,7 +75,6 @@ def measure_chart(section) -> MeasureChart | None:
 
 
 def pack_context(pack: Pack) -> dict:
-    pdf.register_fonts()
     order = [r.value for r in pack.scale]
     summary_rows = []
     for team in pack.teams:
@@ -86,7 +85,7 @@ def pack_context(pack: Pack) -> dict:
     summary_charts = []
     if pack.teams:
         drawings = pdf.summary_chart(
-            pack, width=CHART_WIDTH, font=charts.FONT, bold_font=charts.BOLD
+            pack, width=CHART_WIDTH, font=charts.FONT, bold_font=charts.BOLD, name=str
         )
         for number, drawing in enumerate(drawings, start=1):
             part = f" (part {number} of {len(drawings)})" if len(drawings) > 1 else ""

@@ -195,14 +195,17 @@ ASSURANCE_HELP = {
 }
 
 
-def summary_chart(pack: Pack, *, width=BODY_WIDTH, font="PackSans", bold_font="PackSans-Bold"):
-    """Current views by rating, one bar per team; a day with many teams gets several charts."""
-    counts = {plain(team): pack.summary[team] for team in pack.teams}
+def summary_chart(
+    pack: Pack, *, width=BODY_WIDTH, font="PackSans", bold_font="PackSans-Bold", name=plain
+):
+    """Current views by rating, one bar per team; a day with many teams gets several charts.
+    `name` makes a team's name fit to print (the web passes names as they are)."""
+    counts = {name(team): pack.summary[team] for team in pack.teams}
     scale = [r.value for r in pack.scale] + [""]
     names = list(counts)
     return [
         charts.rating_bar_chart(
-            {name: counts[name] for name in names[start : start + CHART_TEAMS]},
+            {team: counts[team] for team in names[start : start + CHART_TEAMS]},
             width=width,
             scale=scale,
             font=font,

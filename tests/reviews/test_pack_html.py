@@ -101,3 +101,14 @@ def test_the_html_pack_reads_in_a_fixed_number_of_queries(
         world.day.focus.create(objective=objective, position=10 + n)
     with django_assert_max_num_queries(len(few.captured_queries)):
         html_for(client, world.day)
+
+
+def test_the_web_charts_show_team_names_as_typed(world, cast, client_for):
+    world.team_c.name = "DoS 中文"
+    world.team_c.save()
+
+    html = html_for(client_for(cast.lead_a), world.day)
+
+    svg = re.search(r"<svg\b.*?</svg>", section_of(html, "summary"), re.S).group(0)
+    assert "DoS 中文" in svg
+    assert "U+4E2D" not in html
