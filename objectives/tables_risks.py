@@ -52,6 +52,7 @@ class RiskRow:
         "selected",
         "note",
         "just_acknowledged",
+        "html",
     )
 
     def __init__(
@@ -72,6 +73,7 @@ class RiskRow:
         self.selected = selected
         self.note = note
         self.just_acknowledged = just_acknowledged
+        self.html = ""  # the row already drawn (views.risks.row_html), else drawn by the table
 
     @property
     def dom_id(self) -> str:

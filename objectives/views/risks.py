@@ -8,17 +8,21 @@ memory, so the page costs the same few queries whatever the filters.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
@@ -44,6 +48,42 @@ def _in_scope(scope, evaluation):
     added = [change for change in evaluation.added if change.item.directorate_ids & scope]
     resolved = [change for change in evaluation.resolved if change.item.directorate_ids & scope]
     return items, added, resolved
+
+
+# Rows drawn once and kept, per process: the same objectives are on everyone's first pages until
+# their flags change (a patched or new evaluation brings new ObjectiveRisk objects). What differs
+# per request, the CSRF token and the address to come back to, goes in by replacing placeholders.
+_ROWS: OrderedDict = OrderedDict()
+_ROWS_KEPT = 1000
+_ROWS_LOCK = threading.Lock()
+_CSRF_MARK = "risk-row-csrf-2c1e9f"
+_NEXT_MARK = "risk-row-next-7b4d0a"
+
+
+def row_html(row: RiskRow, request) -> str:
+    """``row`` drawn by _risk_row.html, from the kept copy when its objective's evaluation has
+    not changed (rows with a form error or a just-acknowledged flag are always drawn afresh)."""
+    if row.error or row.just_acknowledged:
+        return render_to_string("objectives/_risk_row.html", {"record": row}, request)
+    key = (id(row.item), row.can_acknowledge)
+    with _ROWS_LOCK:
+        kept = _ROWS.get(key)
+        if kept is not None and kept[0] is row.item:
+            _ROWS.move_to_end(key)
+            html = kept[1]
+        else:
+            html = None
+    if html is None:
+        blank = RiskRow(row.item, can_acknowledge=row.can_acknowledge, next_url=_NEXT_MARK)
+        html = render_to_string(
+            "objectives/_risk_row.html", {"record": blank, "csrf_token": _CSRF_MARK}
+        )
+        with _ROWS_LOCK:
+            _ROWS[key] = (row.item, html)  # the item kept alive, so its id is not reused
+            if len(_ROWS) > _ROWS_KEPT:
+                _ROWS.popitem(last=False)
+    html = html.replace(_CSRF_MARK, get_token(request)).replace(_NEXT_MARK, escape(row.next_url))
+    return mark_safe(html)  # noqa: S308 - drawn by the template; the values put in are escaped
 
 
 def _view(values, items, added, resolved, scope, directorate_names) -> dict:
@@ -88,6 +128,8 @@ def dashboard(request):
     ]
     table = RiskTable(rows, caption="Flagged objectives, most severe first")
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    for bound in table.paginated_rows:
+        bound.record.html = row_html(bound.record, request)
     context.update(
         form=form,
         table=table,

@@ -2,6 +2,7 @@
 heatmap, what changed, and a fixed number of queries."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -469,3 +470,22 @@ def test_my_work_flags_show_the_count_the_worst_and_each_explanation(flagged):
     )
     assert "1 risk flag, the worst high: Low confidence: NHS 111 online" in html
     assert "NHS 111 online reported Red on 31 October 2024." in html
+
+
+def test_rows_drawn_once_still_carry_each_requests_token_and_address(flagged, client_for):
+    from objectives.views import risks as views
+
+    client = client_for(flagged.director_a)
+    first = client.get(DASHBOARD, {"severity": "high"}).content.decode()
+    second = client.get(DASHBOARD, {"rule": "low_confidence"}).content.decode()
+
+    assert any(item is not None for item, _ in views._ROWS.values())  # the row was kept
+    for html, address in (
+        (first, "/risks/?severity=high"),
+        (second, "/risks/?rule=low_confidence"),
+    ):
+        row = html.split(row_id(flagged.objective_a))[1].split("</tr>")[0]
+        assert f'<input type="hidden" name="next" value="{address}">' in row
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', row).group(1)
+        assert len(token) == 64
+        assert views._CSRF_MARK not in row and views._NEXT_MARK not in row
