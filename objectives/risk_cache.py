@@ -465,6 +465,14 @@ class Evaluation:
         self._memo = {}
 
     MEMO_LIMIT = 64
+    # Memo keys ("choices", ...) whose values stay true when ratings, readings or
+    # acknowledgements are added: which teams and directorates are involved does not change.
+    KEPT_WHEN_PATCHED = frozenset({"choices"})
+
+    def carry_memo(self, older: Evaluation) -> None:
+        self._memo.update(
+            (key, value) for key, value in older._memo.items() if key[0] in self.KEPT_WHEN_PATCHED
+        )
 
     def memo(self, key, make):
         """``make()``, worked out once per ``key`` for this evaluation (pages ask the same views
@@ -574,8 +582,8 @@ def _patched(
 ) -> Evaluation:
     """``entry`` with the ``changed`` objectives (and those depending on them) evaluated again."""
     wanted = {pk for pk in changed if pk in entry.by_id}
-    if not wanted:
-        return Evaluation(
+    if not wanted:  # only other plans' objectives changed: the same evaluation, newly checked
+        same = Evaluation(
             key=entry.key,
             fingerprint=print_,
             since=entry.since,
@@ -586,6 +594,8 @@ def _patched(
             made_at=entry.made_at,
             patched=entry.patched,
         )
+        same._memo = entry._memo
+        return same
     depth = risk_loader.current_thresholds()["dependency_depth"]
     wanted = _with_dependents(wanted, entry.dependents, depth)
     now, added, resolved, _ = risk_loader.evaluate_with_changes(
@@ -603,7 +613,7 @@ def _patched(
         kept = [change for change in old if change.item.objective_id not in wanted]
         return sorted(kept + new, key=risk_loader.change_key)
 
-    return Evaluation(
+    patched = Evaluation(
         key=entry.key,
         fingerprint=print_,
         since=entry.since,
@@ -614,6 +624,8 @@ def _patched(
         made_at=entry.made_at,
         patched=entry.patched + len(wanted),
     )
+    patched.carry_memo(entry)
+    return patched
 
 
 # Patched evaluations are written back to the shared cache once this many objectives have been
