@@ -54,7 +54,7 @@ from .models import (
 )
 
 CACHE_ALIAS = "risk"
-FORMAT = 1  # bump when Evaluation or the rules' output changes shape
+FORMAT = 2  # bump when Evaluation or the rules' output changes shape
 
 
 # --- The fingerprint -----------------------------------------------------------------------------
@@ -446,6 +446,7 @@ class Evaluation:
     added: list  # [risk_loader.Change]
     resolved: list
     dependents: dict  # objective id -> ids of the objectives that depend on it
+    dependencies: dict  # objective id -> ids of the objectives it depends on
     made_at: float = field(default_factory=time.time)
     patched: int = 0  # objectives evaluated again since the plan was last evaluated whole
 
@@ -539,6 +540,7 @@ def _whole(plan: Plan, key: str, print_: Fingerprint, today, periods) -> Evaluat
         added=added,
         resolved=resolved,
         dependents=dict(dependents),
+        dependencies={source: [t.objective_id for t in deps] for source, deps in graph.items()},
     )
 
 
@@ -566,11 +568,12 @@ def _appended_objectives(
     return set(appended.objectives)
 
 
-def _with_dependents(ids: set[int], dependents: dict, depth: int) -> set[int]:
+def _reach(ids: set[int], graph: dict, depth: int) -> set[int]:
+    """``ids`` and the objectives ``depth`` steps or fewer along ``graph`` from them."""
     result = set(ids)
     frontier = set(ids)
     for _ in range(max(depth, 0)):
-        frontier = {d for i in frontier for d in dependents.get(i, ())} - result
+        frontier = {d for i in frontier for d in graph.get(i, ())} - result
         if not frontier:
             break
         result |= frontier
@@ -591,16 +594,20 @@ def _patched(
             added=entry.added,
             resolved=entry.resolved,
             dependents=entry.dependents,
+            dependencies=entry.dependencies,
             made_at=entry.made_at,
             patched=entry.patched,
         )
         same._memo = entry._memo
         return same
     depth = risk_loader.current_thresholds()["dependency_depth"]
-    wanted = _with_dependents(wanted, entry.dependents, depth)
-    now, added, resolved, _ = risk_loader.evaluate_with_changes(
+    # Those that depend on the changed ones (their dependency flags may change), and everything
+    # those depend on, which their rules read.
+    wanted = _reach(wanted, entry.dependents, depth)
+    now, added, resolved, _, _ = risk_loader.evaluate_with_changes_and_graph(
         plan,
-        objectives=Objective.objects.filter(pk__in=wanted),
+        ids=_reach(wanted, entry.dependencies, depth),
+        asked=wanted,
         today=today,
         since=entry.since,
         periods=periods,
@@ -621,6 +628,7 @@ def _patched(
         added=merge(entry.added, added) if entry.since else [],
         resolved=merge(entry.resolved, resolved) if entry.since else [],
         dependents=entry.dependents,
+        dependencies=entry.dependencies,
         made_at=entry.made_at,
         patched=entry.patched + len(wanted),
     )

@@ -251,3 +251,21 @@ def test_flags_for_objectives_in_hand_costs_six_queries_per_plan(cast, django_as
         flags = risk_loader.flags_for_objectives(objectives, today=TODAY)
     assert set(flags) == {cast.objective_a.pk, cast.objective_b.pk}
     assert [f.label for f in flags[cast.objective_a.pk]][:1] == ["Low confidence: NHS 111 online"]
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_objectives_given_by_id_load_in_the_same_queries_with_the_same_flags(
+    count, django_assert_num_queries
+):
+    plan, objectives = make_objectives(count)
+    asked = {o.pk for o in objectives[::2]}
+    # Each asked objective depends on the next one, which must be loaded for its flags.
+    loaded = asked | {o.pk for o in objectives[1::2]}
+    by_query = risk_loader.evaluate_with_changes(
+        plan, objectives=Objective.objects.filter(pk__in=asked), today=TODAY
+    )
+    with django_assert_num_queries(LOADER_QUERIES):
+        by_id = risk_loader.evaluate_with_changes(plan, ids=loaded, asked=asked, today=TODAY)
+    assert [r.objective_id for r in by_id[0]] == [r.objective_id for r in by_query[0]]
+    assert [r.flags for r in by_id[0]] == [r.flags for r in by_query[0]]
+    assert by_id[1:] == by_query[1:]
