@@ -62,8 +62,11 @@ serve: setup
 	$(PY) manage.py collectstatic --noinput
 	$(VENV)/bin/gunicorn config.wsgi --config config/gunicorn.conf.py --bind $${BIND:-$(HOST)}
 
+# Each benchmark prints its figure beside a floor measured in the same run (see README).
 bench: setup
-	$(PY) bench/run_all.py
+	$(PY) bench/bench_spc.py
+	$(PY) bench/bench_list.py
+	$(PY) bench/bench_import.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles
