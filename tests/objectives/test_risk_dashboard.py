@@ -489,3 +489,36 @@ def test_rows_drawn_once_still_carry_each_requests_token_and_address(flagged, cl
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', row).group(1)
         assert len(token) == 64
         assert views._CSRF_MARK not in row and views._NEXT_MARK not in row
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_dashboard_stays_within_twelve_queries_when_patched_and_when_warm(
+    cast, client_for, django_assert_max_num_queries, django_assert_num_queries, count
+):
+    other = TeamFactory(directorate=cast.directorate_a)
+    made = []
+    for n in range(count):
+        objective = ObjectiveFactory(
+            plan=cast.plan, ref=f"Q-{n:02d}", lead_team=cast.team_a, contributors=[other]
+        )
+        add_update(objective, cast.team_a, 7, "red")
+        made.append(objective)
+    client = client_for(cast.director_a)
+    client.get(DASHBOARD)  # evaluated whole, and cached
+    for objective in made:
+        add_update(objective, other, 7, "amber_red")
+
+    with django_assert_max_num_queries(MAX_QUERIES):
+        patched = client.get(DASHBOARD)
+    # Warm: the session and user, the director's scope, one query for the plan and fingerprint,
+    # and the session save (three in tests).
+    with django_assert_num_queries(7):
+        warm = client.get(DASHBOARD)
+
+    assert [r.item.ref for r in patched.context["rows"]] == [
+        r.item.ref for r in warm.context["rows"]
+    ]
+    assert len(warm.context["rows"]) == count + 1  # and DIG-01
+    # The new Amber/Red views were patched in: each Q objective now has two low-confidence flags.
+    first = next(r.item for r in warm.context["rows"] if r.item.ref == "Q-00")
+    assert [f.rule for f in first.flags].count("low_confidence") == 2
