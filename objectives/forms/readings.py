@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from django import forms
 
+from objectives.importing.parsing import MONTHS
 from objectives.spc import format_value
 
 NOTE_LIMIT = 250
@@ -40,27 +41,7 @@ DATE_HINT = "use day/month/year, like 30/06/2024, or 2024-06-30"
 VALUE_HINT = "use digits with a decimal point, like 61.5"
 REPLACE_LABEL = "Replace existing readings"
 
-MONTH_NUMBERS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
+MONTH_NUMBERS = MONTHS  # "march" and "mar" -> 3: the plan importer's table
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?z?)?")
 _UK = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})")
