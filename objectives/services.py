@@ -109,7 +109,9 @@ def record_status(
     if period.locked and not lock_override:
         raise ValidationError({"period": f"{period.label} is locked; updates are closed."})
     with transaction.atomic():
-        # Lock the contribution row so two saves for the same team queue rather than race.
+        # Lock the objective, then the contribution: saves for any of the objective's teams queue,
+        # so each one's worst-rating refresh sees the others' committed updates.
+        list(Objective.objects.select_for_update().filter(pk=objective.pk).values_list("pk"))
         locked = Contribution.objects.select_for_update().get(pk=contribution.pk)
         previous = (
             StatusUpdate.objects.filter(contribution=locked).order_by("-created_at", "-pk").first()
