@@ -286,15 +286,20 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "objectives.errors.csrf_failure"
 
 # Content-Security-Policy (django-csp 4): only this site's own files. No inline scripts or styles
-# anywhere (htmx's indicator styles and eval are off in base.html); NHS.UK's web font from
-# assets.nhs.uk is not allowed, so text falls back to Arial as NHS.UK's own font stack intends.
+# anywhere (htmx's indicator styles and eval are off in base.html). The one outside origin is for
+# NHS.UK's Frutiger web font, which nhsuk-frontend's CSS loads from assets.nhs.uk (the font is
+# licensed to the NHS and not in the npm package). FONT_ORIGINS=none allows no outside origin:
+# text then falls back to Arial, as NHS.UK's own font stack intends.
+FONT_ORIGINS = [
+    origin for origin in env_list("FONT_ORIGINS", ["https://assets.nhs.uk"]) if origin != "none"
+]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "font-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:", *FONT_ORIGINS],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],

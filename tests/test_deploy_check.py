@@ -80,3 +80,27 @@ def test_production_settings_serve_hashed_compressed_static_files_through_whiten
         "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "whitenoise.middleware.WhiteNoiseMiddleware",
     ]
+
+
+def font_sources(**env) -> str:
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings;"
+        "print(' '.join(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['font-src']))",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="objectives.example.nhs.uk",
+        **env,
+    )
+    assert result.stderr == ""
+    return result.stdout.strip()
+
+
+def test_fonts_come_from_nhs_uk_unless_font_origins_says_otherwise():
+    assert font_sources() == "'self' data: https://assets.nhs.uk"
+    assert font_sources(FONT_ORIGINS="none") == "'self' data:"
+    assert font_sources(FONT_ORIGINS="https://fonts.example.nhs.uk") == (
+        "'self' data: https://fonts.example.nhs.uk"
+    )

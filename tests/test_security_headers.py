@@ -19,7 +19,7 @@ EXPECTED_CSP = {
     "script-src": "'self'",
     "style-src": "'self'",
     "img-src": "'self' data:",
-    "font-src": "'self' data:",
+    "font-src": "'self' data: https://assets.nhs.uk",
     "connect-src": "'self'",
     "frame-ancestors": "'none'",
     "form-action": "'self'",
