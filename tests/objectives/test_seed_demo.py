@@ -72,3 +72,24 @@ def test_it_refuses_to_run_with_debug_off(settings):
 def test_it_refuses_a_database_that_already_has_objectives(seeded):
     with pytest.raises(CommandError, match="only fills an empty database"):
         call_command("seed_demo")
+
+
+def planner_row_estimate(table: str):
+    """What the query planner believes ``table`` holds (ANALYZE's figure), or None."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            value = cursor.fetchone()[0]
+            return None if value < 0 else int(value)
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is None:
+            return None
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+        row = cursor.fetchone()
+        return int(row[0].split()[0]) if row else None
+
+
+def test_it_leaves_the_query_planner_knowing_how_many_updates_were_loaded(seeded):
+    assert planner_row_estimate("objectives_statusupdate") == StatusUpdate.objects.count()

@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from objectives.models import Objective
 
@@ -57,4 +58,18 @@ class Command(BaseCommand):
                 f"{value:,} {key.replace('_', ' ')}" for key, value in counts.items()
             )
             self.stdout.write(self.style.SUCCESS(f"Large organisation ready: {summary}."))
+        refresh_statistics()
         self.stdout.write(f"Took {time.perf_counter() - started:.1f} s.")
+
+
+def refresh_statistics() -> None:
+    """Tell the query planner what was just loaded. Until autovacuum gets round to it (minutes),
+    PostgreSQL plans the big tables as if they were empty: loading a few objectives' updates
+    scanned all 100,000 (11 ms instead of 1 ms). VACUUM also marks the pages all-visible, so
+    counts are answered from the indexes. Not inside a transaction (a test's), where VACUUM may
+    not run."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            cursor.execute("VACUUM ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
