@@ -6,6 +6,7 @@ class ObjectivesConfig(AppConfig):
     verbose_name = "Objectives"
 
     def ready(self):
-        from . import audit
+        from . import audit, risk_cache
 
         audit.connect_signals()
+        risk_cache.connect_signals()

@@ -18,12 +18,16 @@ plan is evaluated whole, once per fingerprint, and pages filter the result in me
   in-memory cache is not used for that, as it would only pickle what the process already holds.
   Entries older than that cache's timeout are evaluated afresh, which bounds how long an edit that
   no sum can see (a renamed team of the same length) stays unseen.
+- Writing an evaluation to the shared cache (pickling 5 MB: about 0.2 s) waits, during a request,
+  until the response has been sent (``request_finished``), so the person whose page set it off
+  does not wait for it too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -32,6 +36,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import request_finished, request_started
 from django.db import connection
 
 from . import clock, risk_loader
@@ -648,9 +653,46 @@ def _remember(entry: Evaluation, *, share: bool, pointer: str | None = None) -> 
     shared = _shared()
     if share and shared is not None:
         entry.patched = 0
-        shared.set(entry.key, entry)
+        _share(shared, entry.key, entry)
         if pointer:
-            shared.set(pointer, entry.key)
+            _share(shared, pointer, entry.key)
+
+
+# Shared-cache writes waiting for the end of this thread's request: {key: value}, or None outside
+# a request (management commands write at once).
+_deferred = threading.local()
+logger = logging.getLogger(__name__)
+
+
+def _share(shared, key: str, value) -> None:
+    writes = getattr(_deferred, "writes", None)
+    if writes is None:
+        shared.set(key, value)
+    else:
+        writes[key] = value
+
+
+def _request_started(**_kwargs) -> None:
+    _deferred.writes = {}
+
+
+def _request_finished(**_kwargs) -> None:
+    """Write what this request left for the shared cache, now that its response has gone. The
+    shared copy only saves other workers time, so a failure to write it is logged, not raised."""
+    writes, _deferred.writes = getattr(_deferred, "writes", None), None
+    shared = _shared()
+    if not writes or shared is None:
+        return
+    try:
+        for key, value in writes.items():
+            shared.set(key, value)
+    except Exception:
+        logger.exception("Could not write a risk evaluation to the shared cache")
+
+
+def connect_signals() -> None:
+    request_started.connect(_request_started, dispatch_uid="risk_cache_request_started")
+    request_finished.connect(_request_finished, dispatch_uid="risk_cache_request_finished")
 
 
 def _from_shared(key: str | None) -> Evaluation | None:

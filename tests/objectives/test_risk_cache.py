@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from objectives import risk_cache, risk_loader
@@ -377,6 +378,74 @@ def test_a_worker_whose_copy_is_out_of_date_takes_another_workers_evaluation(
 
     assert taken.fingerprint == fresh.fingerprint
     assert flags_of(taken, world.objective_a) == []
+
+
+def file_cache(settings, location):
+    settings.CACHES = {
+        **settings.CACHES,
+        "risk": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(location),
+            "TIMEOUT": 900,
+        },
+    }
+    from django.core.cache import caches
+
+    return caches["risk"]
+
+
+def test_during_a_request_the_shared_copy_is_written_once_the_response_has_gone(
+    world, settings, tmp_path
+):
+    shared = file_cache(settings, tmp_path)
+    risk_cache._request_started()
+    evaluation = cached()
+
+    assert shared.get(evaluation.key) is None  # the person waiting is not made to wait for it
+    risk_cache._request_finished()
+    written = shared.get(evaluation.key)
+    assert (written.fingerprint, shown(written.items)) == (
+        evaluation.fingerprint,
+        shown(evaluation.items),
+    )
+
+
+def test_the_dashboard_leaves_its_evaluation_in_the_shared_cache(
+    world, settings, tmp_path, client_for
+):
+    shared = file_cache(settings, tmp_path)
+    settings.TODAY = TODAY
+
+    response = client_for(world.director_a).get(reverse("risks:dashboard"))
+
+    assert response.status_code == 200
+    key = shared.get(risk_cache._pointer_key(TODAY))
+    assert key == cached().key
+    assert shared.get(key).by_id.keys() == cached().by_id.keys()
+
+
+def test_a_shared_cache_that_cannot_be_written_is_logged_not_raised(
+    world, settings, tmp_path, caplog, monkeypatch
+):
+    shared = file_cache(settings, tmp_path)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(shared, "set", disk_full)
+    risk_cache._request_started()
+    evaluation = cached()
+
+    risk_cache._request_finished()
+
+    assert evaluation.by_id.keys() == {world.objective_a.pk, world.objective_b.pk, world.shared.pk}
+    assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records] == [
+        (
+            "objectives.risk_cache",
+            "ERROR",
+            "Could not write a risk evaluation to the shared cache",
+        )
+    ]
 
 
 def test_the_default_in_memory_cache_is_not_used_to_share(world):
