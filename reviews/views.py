@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from objectives import clock, permissions
 from objectives.audit import audit
@@ -62,6 +62,7 @@ def _htmx(request, response):
 
 
 @login_required
+@require_safe
 def day_list(request):
     today = clock.today()
     days = list(_visible_days(request.user).order_by("-date", "title"))
@@ -77,6 +78,7 @@ def day_list(request):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def day_create(request):
     require(permissions.can_manage_day(request.user))
     form = DayForm(request.POST or None, initial={"facilitator": request.user})
@@ -141,6 +143,7 @@ def _day_initial(day) -> dict:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def day_edit(request, pk):
     day = _day_for(request.user, pk, manage=True)
     form = DayForm(request.POST or None, initial=_day_initial(day))
@@ -276,6 +279,7 @@ def _detail_context(request, day, **extra):
 
 
 @login_required
+@require_safe
 def day_detail(request, pk):
     day = _day_for(request.user, pk)
     return render(request, "reviews/day_detail.html", _detail_context(request, day))
@@ -364,6 +368,7 @@ def decision_add(request, pk):
 
 
 @login_required
+@require_safe
 def pack_pdf(request, pk):
     day = _day_for(request.user, pk)
     data, _ = cached_pack_pdf(day, now=clock.now())
@@ -375,6 +380,7 @@ def pack_pdf(request, pk):
 
 
 @login_required
+@require_safe
 def pack_html(request, pk):
     from . import web
 

@@ -21,7 +21,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from objectives import clock, export, permissions
 from objectives.filters import ALL_PLANS, ObjectiveFilter, load_choices
@@ -65,6 +65,7 @@ def _filtered(request, queryset):
 
 
 @login_required
+@require_safe
 def objective_list(request):
     filterset, queryset = _filtered(request, list_queryset())
     table = ObjectiveTable(queryset, request=request)
@@ -108,6 +109,7 @@ def _export_query(request) -> str:
 
 
 @login_required
+@require_safe
 def objective_export(request):
     kind = request.GET.get("format", "csv")
     if kind not in export.FORMATS:
@@ -181,6 +183,7 @@ def _milestone_permissions(user, milestones, *, can_edit: bool) -> None:
 
 
 @login_required
+@require_safe
 def objective_detail(request, pk):
     user = request.user
     objective, contributions = _load_objective_with_teams(pk)
@@ -306,6 +309,7 @@ def milestone_done(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def objective_edit(request, pk):
     objective = get_object_or_404(
         Objective.objects.select_related("plan", "lead_team", "owner"), pk=pk

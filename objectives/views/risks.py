@@ -23,7 +23,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from objectives import clock, filters_risks, permissions, risk, risk_cache, risk_loader
@@ -99,6 +99,7 @@ def _view(values, items, added, resolved, scope, directorate_names) -> dict:
 
 
 @login_required
+@require_safe
 def dashboard(request):
     user = request.user
     permissions.require(permissions.can_view_risks(user))
@@ -255,6 +256,7 @@ def acknowledge(request, objective_id):
 
 
 @login_required
+@require_safe
 def objective_flags(request, objective_id):
     """One objective's flags, for everyone who may read the objective: the detail page loads this
     section with htmx; without JavaScript its link opens it as a page."""
