@@ -36,3 +36,42 @@ def test_login_and_my_work_have_no_accessibility_violations(cast, live_server, p
     assert_accessible(page)
     sign_in(page, live_server, cast.lead_a)
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("width", [760, 1024, 1100, 1263, 1400])
+def test_pages_fit_the_window_with_the_page_edges_kept(cast, live_server, browser, width):
+    """Nothing runs off the right of a tablet or laptop screen: the 1200px container keeps NHS.UK's
+    edges below 1264px, and a wide table scrolls inside its own container."""
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from tests.factories import ObjectiveFactory, add_update
+
+    for n in range(3):
+        shared = ObjectiveFactory(
+            plan=cast.plan,
+            ref=f"SHR-{n:02d}",
+            title="Joined-up urgent and emergency care across every integrated care board",
+            lead_team=cast.team_a,
+            contributors=[cast.team_b],
+            delivery_date=dt.date(2025, 3, 31),
+        )
+        add_update(shared, cast.team_a, 7, "red")
+        add_update(shared, cast.team_b, 7, "green")
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    sign_in(page, live_server, cast.director_a)
+    fits = {}
+    for url in (reverse("objectives:my_work"), reverse("objectives:list")):
+        page.goto(f"{live_server.url}{url}")
+        fits[url] = page.evaluate(
+            "() => [document.documentElement.scrollWidth - window.innerWidth,"
+            " Math.round(document.querySelector('main').parentElement"
+            ".getBoundingClientRect().left)]"
+        )
+    context.close()
+
+    # NHS.UK's edges: 16px on small screens, 32px from 769px wide; centred once the 1200px fits.
+    edge = 16 if width < 769 else 32 if width < 1264 else (width - 1200) // 2
+    assert fits == dict.fromkeys(fits, [0, edge])
