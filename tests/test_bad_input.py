@@ -68,6 +68,16 @@ def pinned_today(settings):
 # --- Status update ------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def shared(cast):
+    """An objective team A leads and team B contributes to, so the form offers an ask box."""
+    from tests.factories import ObjectiveFactory
+
+    return ObjectiveFactory(
+        plan=cast.plan, ref="SHR-09", lead_team=cast.team_a, contributors=[cast.team_b]
+    )
+
+
 @SETTINGS
 @given(
     rating=st.one_of(st.sampled_from(["green", "amber", "red", "amber_red"]), some_choice),
@@ -76,20 +86,21 @@ def pinned_today(settings):
     going_well=hostile_text,
     not_going_well=hostile_text,
     risks=hostile_text,
-    ask_team=some_choice,
+    ask_key=st.one_of(st.just("the other team"), some_choice),
     ask_text=hostile_text,
     htmx=st.booleans(),
 )
 def test_no_status_update_input_causes_a_server_error(
     cast,
     client_for,
+    shared,
     rating,
     use_real_period,
     period_text,
     going_well,
     not_going_well,
     risks,
-    ask_team,
+    ask_key,
     ask_text,
     htmx,
 ):
@@ -100,13 +111,13 @@ def test_no_status_update_input_causes_a_server_error(
         "going_well": going_well,
         "not_going_well": not_going_well,
         "risks": risks,
-        "ask_team": ask_team,
-        "ask_text": ask_text,
+        # An ask of the other team involved, or a box of a name no form offers.
+        f"ask_{cast.team_b.pk if ask_key == 'the other team' else ask_key}": ask_text,
     }
     headers = {"HX-Request": "true"} if htmx else {}
 
     response = client.post(
-        reverse("objectives:update_status", args=[cast.objective_a.pk, cast.team_a.pk]),
+        reverse("objectives:update_status", args=[shared.pk, cast.team_a.pk]),
         data,
         headers=headers,
     )

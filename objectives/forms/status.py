@@ -1,8 +1,9 @@
 """The status update form: one team's rating and narrative for one reporting period.
 
 The form checks everything a person can get wrong before anything is saved (rating on the scale,
-a reporting month of the plan that has started, a locked month, the narrative rule, an ask of a
-team that is involved); objectives.services.record_status checks again inside its transaction.
+a reporting month of the plan that has started, a locked month, the narrative rule);
+objectives.services.record_status checks again inside its transaction. Asks: one optional box per
+other team involved in the objective (``ask_<team id>``), so one update can ask several teams.
 """
 
 from __future__ import annotations
@@ -40,8 +41,6 @@ class StatusUpdateForm(forms.Form):
     going_well = _text_field("What is going well")
     not_going_well = _text_field("What is not going well")
     risks = _text_field("Risks and issues")
-    ask_team = forms.ChoiceField(label="Team to ask", required=False)
-    ask_text = _text_field("What you are asking of them")
 
     def __init__(
         self,
@@ -83,22 +82,23 @@ class StatusUpdateForm(forms.Form):
         if self.previous_rating in {rating.value for rating in self.scale}:
             rating_field.initial = self.previous_rating
 
-        ask_field = self.fields["ask_team"]
-        ask_field.choices = [("", "Choose a team")] + [
-            (key, team.name) for key, team in self.other_teams.items()
-        ]
-        ask_field.error_messages = {
-            "invalid_choice": "Choose one of the other teams involved in "
-            f"{contribution.objective.ref} to ask; that team is not involved."
-        }
-        ask_field.widget.attrs["class"] = "nhsuk-select"
+        for key, team in self.other_teams.items():
+            field = _text_field(f"What you are asking of {team.name}")
+            field.widget.attrs["rows"] = 2
+            self.fields[f"ask_{key}"] = field
 
     def clean_period(self) -> Period:
         return self.periods[self.cleaned_data["period"]]
 
-    def clean_ask_team(self) -> Team | None:
-        key = self.cleaned_data["ask_team"]
-        return self.other_teams[key] if key else None
+    @property
+    def ask_fields(self) -> list:
+        """The bound ask boxes, one per other team involved, in the teams' order."""
+        return [self[f"ask_{key}"] for key in self.other_teams]
+
+    @property
+    def has_asks(self) -> bool:
+        """Whether any ask box holds text or an error (the template then shows them open)."""
+        return any(bound.value() or bound.errors for bound in self.ask_fields)
 
     def clean(self):
         data = super().clean()
@@ -118,11 +118,6 @@ class StatusUpdateForm(forms.Form):
             and services.narrative_required(previous_rating=self.previous_rating, rating=rating)
         ):
             self.add_error("going_well", self.narrative_message(rating))
-        ask_team, ask_text = data.get("ask_team"), data.get("ask_text")
-        if ask_text and ask_team is None and "ask_team" not in self.errors:
-            self.add_error("ask_team", "Choose the team you are asking.")
-        if ask_team is not None and not ask_text:
-            self.add_error("ask_text", f"Say what you are asking of {ask_team.name}.")
         return data
 
     def narrative_message(self, rating: str) -> str:
@@ -143,8 +138,11 @@ class StatusUpdateForm(forms.Form):
 
     @property
     def asks(self) -> list[tuple[Team, str]]:
-        team = self.cleaned_data.get("ask_team")
-        return [(team, self.cleaned_data["ask_text"])] if team else []
+        return [
+            (team, text)
+            for key, team in self.other_teams.items()
+            if (text := self.cleaned_data.get(f"ask_{key}"))
+        ]
 
     def add_service_errors(self, error: ValidationError) -> None:
         """Put record_status's field errors next to the fields they name."""

@@ -1,6 +1,7 @@
 """The status update form: rules, bad input, permissions, htmx and no-JS flows, query counts."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -405,15 +406,52 @@ def test_asks_of_another_involved_team_are_saved(cast, client_for):
         shared,
         cast.team_a,
         rating="green",
-        ask_team=cast.team_b.pk,
-        ask_text="Share the handover data by January",
+        **{f"ask_{cast.team_b.pk}": "Share the handover data by January"},
     )
     assert list(Ask.objects.values_list("to_team__name", "text", "status_update__rating")) == [
         ("Ambulance flow", "Share the handover data by January", "green")
     ]
 
 
-def test_an_ask_of_a_team_not_involved_is_refused(cast, client_for):
+def test_one_update_can_ask_several_teams_and_blank_boxes_ask_nobody(cast, client_for):
+    third, fourth = TeamFactory(name="Policy unit"), TeamFactory(name="Finance")
+    shared = ObjectiveFactory(
+        plan=cast.plan, lead_team=cast.team_a, contributors=[cast.team_b, third, fourth]
+    )
+    post(
+        client_for(cast.lead_a),
+        shared,
+        cast.team_a,
+        rating="green",
+        **{
+            f"ask_{cast.team_b.pk}": "Share the handover data",
+            f"ask_{third.pk}": "Agree the wording by March",
+            f"ask_{fourth.pk}": "   ",
+        },
+    )
+    assert sorted(Ask.objects.values_list("to_team__name", "text")) == [
+        ("Ambulance flow", "Share the handover data"),
+        ("Policy unit", "Agree the wording by March"),
+    ]
+    assert StatusUpdate.objects.get().asks.count() == 2
+
+
+def test_the_form_offers_one_ask_box_per_other_team_involved(cast, client_for):
+    third = TeamFactory(name="Policy unit")
+    shared = ObjectiveFactory(
+        plan=cast.plan, lead_team=cast.team_a, contributors=[cast.team_b, third]
+    )
+    html = client_for(cast.lead_a).get(url(shared, cast.team_a)).content.decode()
+    pk = contribution(shared, cast.team_a).pk
+    labels = re.findall(r'<label class="nhsuk-label nhsuk-label--s" for="([^"]+)">([^<]+)<', html)
+    assert [label for label in labels if "-ask_" in label[0]] == [
+        (f"c{pk}-ask_{cast.team_b.pk}", "What you are asking of Ambulance flow"),
+        (f"c{pk}-ask_{third.pk}", "What you are asking of Policy unit"),
+    ]
+    assert '<details class="nhsuk-details app-status-form__ask">' in html  # closed when empty
+
+
+def test_an_ask_of_a_team_not_involved_saves_no_ask(cast, client_for):
     shared = ObjectiveFactory(
         plan=cast.plan, ref="DIG-02", lead_team=cast.team_a, contributors=[cast.team_b]
     )
@@ -424,25 +462,28 @@ def test_an_ask_of_a_team_not_involved_is_refused(cast, client_for):
             shared,
             cast.team_a,
             rating="green",
-            ask_team=forged,
-            ask_text="Help",
+            **{f"ask_{forged}": "Help"},
         )
-        assert errors(response) == {
-            "ask_team": [
-                "Choose one of the other teams involved in DIG-02 to ask; that team is not "
-                "involved."
-            ]
-        }
-    assert (StatusUpdate.objects.count(), Ask.objects.count()) == (0, 0)
+        assert response.status_code == 302
+    assert (StatusUpdate.objects.count(), Ask.objects.count()) == (3, 0)
 
 
-def test_an_ask_needs_both_a_team_and_what_is_asked(cast, client_for):
+def test_a_too_long_ask_is_refused_with_the_team_named_and_the_box_left_open(cast, client_for):
     shared = ObjectiveFactory(plan=cast.plan, lead_team=cast.team_a, contributors=[cast.team_b])
-    client = client_for(cast.lead_a)
-    no_team = post(client, shared, cast.team_a, rating="green", ask_text="Help")
-    no_text = post(client, shared, cast.team_a, rating="green", ask_team=cast.team_b.pk)
-    assert errors(no_team) == {"ask_team": ["Choose the team you are asking."]}
-    assert errors(no_text) == {"ask_text": ["Say what you are asking of Ambulance flow."]}
+    response = post(
+        client_for(cast.lead_a),
+        shared,
+        cast.team_a,
+        rating="green",
+        **{f"ask_{cast.team_b.pk}": "x" * 4001},
+    )
+    assert errors(response) == {
+        f"ask_{cast.team_b.pk}": [
+            "What you are asking of Ambulance flow must be 4,000 characters or fewer; link to a "
+            "document for more."
+        ]
+    }
+    assert '<details class="nhsuk-details app-status-form__ask" open>' in response.content.decode()
     assert StatusUpdate.objects.count() == 0
 
 
@@ -465,14 +506,20 @@ def test_very_long_text_is_refused_with_what_is_expected(cast, client_for):
 
 def test_every_error_is_listed_in_the_summary_with_a_link_to_its_field(cast, client_for):
     shared = ObjectiveFactory(plan=cast.plan, lead_team=cast.team_a, contributors=[cast.team_b])
-    response = post(client_for(cast.lead_a), shared, cast.team_a, period="", ask_text="Help")
+    response = post(
+        client_for(cast.lead_a),
+        shared,
+        cast.team_a,
+        period="",
+        **{f"ask_{cast.team_b.pk}": "x" * 4001},
+    )
     html = response.content.decode()
     pk = contribution(shared, cast.team_a).pk
     summary = html.split('<ul class="nhsuk-list nhsuk-error-summary__list">')[1].split("</ul>")[0]
     assert [line.split('"')[1] for line in summary.split("<li>")[1:]] == [
         f"#c{pk}-period-group",
         f"#c{pk}-rating_0",
-        f"#c{pk}-ask_team",
+        f"#c{pk}-ask_{cast.team_b.pk}",
     ]
     assert "<title>Error: Update status for" in html
 
@@ -598,7 +645,6 @@ def test_a_save_runs_a_fixed_number_of_queries(
             htmx=True,
             rating="amber",
             going_well="Fine",
-            ask_team=teams[0].pk,
-            ask_text="Help",
+            **{f"ask_{team.pk}": "Help" for team in teams},
         )
-    assert StatusUpdate.objects.count() == 1
+    assert (StatusUpdate.objects.count(), Ask.objects.count()) == (1, contributors)
