@@ -1,5 +1,5 @@
-"""Middleware for faults and refusals: a friendly 503 when the database goes away, and an audit
-line for every 403."""
+"""Middleware for faults and refusals: the health check answered before anything reads the
+database, a friendly 503 when the database goes away, and an audit line for every 403."""
 
 from __future__ import annotations
 
@@ -7,10 +7,24 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 
-from . import errors
+from . import errors, health
 from .audit import audit
 
 logger = logging.getLogger(__name__)
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz before the session and sign-in middleware: with a session cookie, they
+    read the session from the database before any view runs, so while the database was down a
+    probe that carried one got the HTML 503 page instead of the health check's JSON."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == health.PATH:
+            return health.healthz(request)
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

@@ -164,3 +164,19 @@ def test_the_health_check_reports_the_database_down_and_back(db, client):
         {"status": "error", "database": "unavailable"},
     )
     assert (up.status_code, up.json()) == (200, {"status": "ok", "database": "ok"})
+
+
+def test_the_health_check_answers_for_itself_even_with_a_session_while_the_database_is_down(
+    cast, quiet_client
+):
+    # A probe (or a person) carrying a session cookie: the session is never read.
+    quiet_client.force_login(cast.lead_a)
+
+    with connection.execute_wrapper(database_gone):
+        down = quiet_client.get(reverse("healthz"))
+
+    assert (down.status_code, down.headers["Content-Type"], down.json()) == (
+        503,
+        "application/json",
+        {"status": "error", "database": "unavailable"},
+    )
