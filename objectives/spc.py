@@ -513,9 +513,98 @@ def analyse(
             start, lower, upper = 0, mean - width, mean + width
             phase = (0, n, k, mean, mean_mr, lower, upper, k < baseline, 0)
             phases, ignored = (_new_tuple(Phase, phase),), ()
-        latest = _latest_span(values, start, mean, mean_mr, lower, upper, run_length, direction)
+
+        # What describes the last reading, found by looking back from it; start and the limits
+        # are the last phase's. This gives the same answer as the first span of _all_spans()
+        # that ends at the last reading (tests/objectives/test_spc.py checks this on random
+        # series) without tagging every reading. It is written out here rather than called, as
+        # the assurance icon below is, because analyse() runs for every measure; Spans are made
+        # with tuple.__new__, as Phase is, for speed.
+        latest = None
+        i = n - 1
+        last = values[i]
+        if last > upper:
+            while i > start and values[i - 1] > upper:
+                i -= 1
+            latest = _new_tuple(Span, (_OUTSIDE, _HIGH, i, n, _KINDS[direction][0]))
+        elif last < lower:
+            while i > start and values[i - 1] < lower:
+                i -= 1
+            latest = _new_tuple(Span, (_OUTSIDE, _LOW, i, n, _KINDS[direction][1]))
+        else:
+            previous = values[i - 1]
+            if last > previous:  # rising into the last reading: how far back does the rise go?
+                i -= 1
+                while i > start and values[i] > values[i - 1]:
+                    i -= 1
+                if n - i >= run_length:
+                    latest = _new_tuple(Span, (_TREND, _HIGH, i, n, _KINDS[direction][0]))
+            elif last < previous:
+                i -= 1
+                while i > start and values[i] < values[i - 1]:
+                    i -= 1
+                if n - i >= run_length:
+                    latest = _new_tuple(Span, (_TREND, _LOW, i, n, _KINDS[direction][1]))
+
+            # Two of three: the last reading is in the band and so is one of the two before it,
+            # with all three on its side of the mean. Every band reading in a row back from the
+            # last is then tagged too (each shares a window of three with two of them, or with
+            # the qualifying one), and the first reading before them that is not in the band is
+            # not.
+            if latest is None and n - start >= 3:
+                near = NEAR_FACTOR * mean_mr  # as Phase.near_upper and near_lower
+                if last > mean + near:
+                    a, b = values[n - 3], values[n - 2]
+                    near_upper = mean + near
+                    if (
+                        a > mean
+                        and b > mean
+                        and (near_upper < a <= upper or near_upper < b <= upper)
+                    ):
+                        i = n - 1
+                        while i > start and near_upper < values[i - 1] <= upper:
+                            i -= 1
+                        latest = _new_tuple(
+                            Span, (_TWO_OF_THREE, _HIGH, i, n, _KINDS[direction][0])
+                        )
+                elif last < mean - near:
+                    a, b = values[n - 3], values[n - 2]
+                    near_lower = mean - near
+                    if (
+                        a < mean
+                        and b < mean
+                        and (lower <= a < near_lower or lower <= b < near_lower)
+                    ):
+                        i = n - 1
+                        while i > start and lower <= values[i - 1] < near_lower:
+                            i -= 1
+                        latest = _new_tuple(Span, (_TWO_OF_THREE, _LOW, i, n, _KINDS[direction][1]))
+
+            # a run on one side of the mean; previous first: most series fail that, and it is
+            # cheaper than a slice
+            if latest is None and n - start >= run_length:
+                if last > mean:
+                    if previous > mean and min(values[-run_length:]) > mean:
+                        i = n - run_length
+                        while i > start and values[i - 1] > mean:
+                            i -= 1
+                        latest = _new_tuple(Span, (_RUN, _HIGH, i, n, _KINDS[direction][0]))
+                elif last < mean and previous < mean and max(values[-run_length:]) < mean:
+                    i = n - run_length
+                    while i > start and values[i - 1] < mean:
+                        i -= 1
+                    latest = _new_tuple(Span, (_RUN, _LOW, i, n, _KINDS[direction][1]))
         variation = _COMMON_CAUSE if latest is None else _VARIATION[latest[4]][latest[1]]
-        assurance = None if target is None else _assurance(target, direction, lower, upper)
+
+        # the assurance icon, as _assurance() works it out
+        if target is None or direction is NEITHER:
+            assurance = None
+        elif lower <= target <= upper:
+            assurance = _HIT_AND_MISS
+        elif (target < lower) is (direction is HIGHER):  # outside on the easy side passes
+            assurance = _PASS
+        else:
+            assurance = _FAIL
 
     # Analysis(...) without the generated frozen __init__, which sets each field through
     # object.__setattr__ (slow enough to show in the benchmark): item by item into the
@@ -554,89 +643,6 @@ def _phase(values, start: int, end: int, baseline: int, screen: bool) -> Phase:
     return _new_tuple(
         Phase, (start, end, k, mean, mean_mr, mean - width, mean + width, k < baseline, screened)
     )
-
-
-def _latest_span(
-    values,
-    start: int,
-    mean: float,
-    mean_mr: float,
-    lower: float,
-    upper: float,
-    run_length,
-    direction,
-) -> Span | None:
-    """The span that describes the last reading, found by looking back from it; ``start`` and
-    the rest are the last phase's.
-
-    Gives the same answer as the first span of ``_all_spans()`` that ends at the last reading
-    (tests/objectives/test_spc.py checks this on random series), without tagging every reading.
-    Spans are made with tuple.__new__ here, as Phase is in _phase(), for speed.
-    """
-    n = len(values)
-    i = n - 1
-    last = values[i]
-
-    if last > upper:
-        while i > start and values[i - 1] > upper:
-            i -= 1
-        return _new_tuple(Span, (_OUTSIDE, _HIGH, i, n, _KINDS[direction][0]))
-    if last < lower:
-        while i > start and values[i - 1] < lower:
-            i -= 1
-        return _new_tuple(Span, (_OUTSIDE, _LOW, i, n, _KINDS[direction][1]))
-
-    previous = values[i - 1]
-    if last > previous:  # rising into the last reading: how far back does the rise go?
-        i -= 1
-        while i > start and values[i] > values[i - 1]:
-            i -= 1
-        if n - i >= run_length:
-            return _new_tuple(Span, (_TREND, _HIGH, i, n, _KINDS[direction][0]))
-    elif last < previous:
-        i -= 1
-        while i > start and values[i] < values[i - 1]:
-            i -= 1
-        if n - i >= run_length:
-            return _new_tuple(Span, (_TREND, _LOW, i, n, _KINDS[direction][1]))
-
-    # Two of three: the last reading is in the band and so is one of the two before it, with
-    # all three on its side of the mean. Every band reading in a row back from the last is then
-    # tagged too (each shares a window of three with two of them, or with the qualifying one),
-    # and the first reading before them that is not in the band is not.
-    if n - start >= 3:
-        near = NEAR_FACTOR * mean_mr  # as Phase.near_upper and near_lower
-        if last > mean + near:
-            a, b = values[n - 3], values[n - 2]
-            near_upper = mean + near
-            if a > mean and b > mean and (near_upper < a <= upper or near_upper < b <= upper):
-                i = n - 1
-                while i > start and near_upper < values[i - 1] <= upper:
-                    i -= 1
-                return _new_tuple(Span, (_TWO_OF_THREE, _HIGH, i, n, _KINDS[direction][0]))
-        elif last < mean - near:
-            a, b = values[n - 3], values[n - 2]
-            near_lower = mean - near
-            if a < mean and b < mean and (lower <= a < near_lower or lower <= b < near_lower):
-                i = n - 1
-                while i > start and lower <= values[i - 1] < near_lower:
-                    i -= 1
-                return _new_tuple(Span, (_TWO_OF_THREE, _LOW, i, n, _KINDS[direction][1]))
-
-    if n - start >= run_length:
-        # previous > mean first: most series fail that, and it is cheaper than a slice
-        if last > mean:
-            if previous > mean and min(values[-run_length:]) > mean:
-                i = n - run_length
-                while i > start and values[i - 1] > mean:
-                    i -= 1
-                return _new_tuple(Span, (_RUN, _HIGH, i, n, _KINDS[direction][0]))
-        elif last < mean and previous < mean and max(values[-run_length:]) < mean:
-            i = n - run_length
-            while i > start and values[i - 1] < mean:
-                i -= 1
-            return _new_tuple(Span, (_RUN, _LOW, i, n, _KINDS[direction][1]))
-    return None
 
 
 def _zones(values, phase: Phase) -> bytes:
