@@ -184,7 +184,6 @@ _NOT_RISING_RE = {n: re.compile(rb"\x00{%d,}" % (n - 1)) for n in RUN_LENGTHS}
 
 _isfinite = math.isfinite
 _new_tuple = tuple.__new__
-_object_new = object.__new__
 
 
 class SeriesError(ValueError):
@@ -404,6 +403,19 @@ class Analysis:
         return tuple(notes)
 
 
+class _Building:
+    """An Analysis while analyse() fills it in: the same layout as Analysis (an instance
+    ``__dict__`` and a weak-reference slot, no ``__slots__``) but without the frozen
+    ``__setattr__``, so that each field is a plain attribute store, which Python turns into a
+    write straight into the instance's own values. analyse() then sets ``__class__`` to
+    Analysis: from there on it is an ordinary frozen Analysis, with its fields in its
+    ``__dict__`` as the generated ``__init__`` would leave them.
+
+    If Analysis ever gets ``__slots__`` (``slots=True``) the layouts differ and the
+    ``__class__`` assignment raises TypeError: every analysis in the tests would fail.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
     """What the risk engine needs from a chart."""
@@ -607,22 +619,23 @@ def analyse(
             assurance = _FAIL
 
     # Analysis(...) without the generated frozen __init__, which sets each field through
-    # object.__setattr__ (slow enough to show in the benchmark): item by item into the
-    # instance's own __dict__ instead, which shares its keys with every other Analysis. Same
-    # fields, same result; Analysis(...) itself works as usual. The icons go in too: they are
-    # cached properties, and verdict() and summarise() read them.
-    analysis = _object_new(Analysis)
-    fields = analysis.__dict__
-    fields["dates"] = dates
-    fields["values"] = values
-    fields["direction"] = direction
-    fields["target"] = target
-    fields["run_length"] = run_length
-    fields["phases"] = phases
-    fields["latest"] = latest
-    fields["ignored_rebase_dates"] = ignored
-    fields["variation"] = variation
-    fields["assurance"] = assurance
+    # object.__setattr__ (slow enough to show in the benchmark): a _Building, which is an
+    # Analysis without the frozen __setattr__, gets plain attribute stores (the cheapest way to
+    # fill an instance), then becomes an Analysis. Same fields, same result; Analysis(...) itself
+    # works as usual. The icons go in too: they are cached properties, and verdict() and
+    # summarise() read them.
+    analysis = _Building()
+    analysis.dates = dates
+    analysis.values = values
+    analysis.direction = direction
+    analysis.target = target
+    analysis.run_length = run_length
+    analysis.phases = phases
+    analysis.latest = latest
+    analysis.ignored_rebase_dates = ignored
+    analysis.variation = variation
+    analysis.assurance = assurance
+    analysis.__class__ = Analysis
     return analysis
 
 
