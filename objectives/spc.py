@@ -482,11 +482,15 @@ def analyse(
         # rows of three or more fields give three or more columns and fail the unpacking
         dates, values = zip(*rows)  # noqa: B905
         total = sum(values)
+        # each date after the one before: the dates against an iterator one ahead of them,
+        # cheaper than a slice (zip gave at least one date, or the unpacking failed)
+        following = iter(dates)
+        next(following)
         ok = (
             type(total) is float
             and _isfinite(total)
             and type(dates[0]) is date
-            and all(map(lt, dates, dates[1:]))
+            and all(map(lt, dates, following))
         )
     except (TypeError, ValueError, IndexError):
         ok = False
@@ -518,7 +522,9 @@ def analyse(
             else:
                 k, base = baseline, values[:baseline]
                 mean = sum(base) / k
-            mean_mr = sum(map(abs, map(sub, base[1:], base))) / (k - 1)
+            following = iter(base)  # as for the dates: |base[i + 1] - base[i]| without a slice
+            next(following)
+            mean_mr = sum(map(abs, map(sub, following, base))) / (k - 1)
             width = LIMIT_FACTOR * mean_mr
             if not _isfinite(width):
                 raise SeriesError([Problem(-1, "series", "The readings are too large to chart.")])
