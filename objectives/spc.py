@@ -162,6 +162,13 @@ _KINDS = {
 }
 _VARIATION = {kind: {side: Variation(f"{kind}_{side}") for side in Side} for kind in Kind}
 _COMMON_CAUSE = Variation.COMMON_CAUSE
+# (kind, variation icon) of a signal, by direction of the measure and side of the signal
+_SIGNAL = {
+    direction: {
+        side: (kind, _VARIATION[kind][side]) for side, kind in zip(Side, kinds, strict=True)
+    }
+    for direction, kinds in _KINDS.items()
+}
 _DIRECTION_OF = {direction: direction for direction in DIRECTIONS}
 
 # Zones of a reading within its phase, as bytes so that the rules run as C-level searches:
@@ -536,19 +543,19 @@ def analyse(
         # are the last phase's. This gives the same answer as the first span of _all_spans()
         # that ends at the last reading (tests/objectives/test_spc.py checks this on random
         # series) without tagging every reading. It is written out here rather than called, as
-        # the assurance icon below is, because analyse() runs for every measure; Spans are made
-        # with tuple.__new__, as Phase is, for speed.
-        latest = None
+        # the assurance icon below is, because analyse() runs for every measure: each rule only
+        # notes its side and where its span starts (i), and the Span is made once at the end.
+        rule = None
         i = n - 1
         last = values[i]
         if last > upper:
             while i > start and values[i - 1] > upper:
                 i -= 1
-            latest = _new_tuple(Span, (_OUTSIDE, _HIGH, i, n, _KINDS[direction][0]))
+            rule, side = _OUTSIDE, _HIGH
         elif last < lower:
             while i > start and values[i - 1] < lower:
                 i -= 1
-            latest = _new_tuple(Span, (_OUTSIDE, _LOW, i, n, _KINDS[direction][1]))
+            rule, side = _OUTSIDE, _LOW
         else:
             previous = values[i - 1]
             if last > previous:  # rising into the last reading: how far back does the rise go?
@@ -556,20 +563,20 @@ def analyse(
                 while i > start and values[i] > values[i - 1]:
                     i -= 1
                 if n - i >= run_length:
-                    latest = _new_tuple(Span, (_TREND, _HIGH, i, n, _KINDS[direction][0]))
+                    rule, side = _TREND, _HIGH
             elif last < previous:
                 i -= 1
                 while i > start and values[i] < values[i - 1]:
                     i -= 1
                 if n - i >= run_length:
-                    latest = _new_tuple(Span, (_TREND, _LOW, i, n, _KINDS[direction][1]))
+                    rule, side = _TREND, _LOW
 
             # Two of three: the last reading is in the band and so is one of the two before it,
             # with all three on its side of the mean. Every band reading in a row back from the
             # last is then tagged too (each shares a window of three with two of them, or with
             # the qualifying one), and the first reading before them that is not in the band is
             # not.
-            if latest is None and n - start >= 3:
+            if rule is None and n - start >= 3:
                 near = NEAR_FACTOR * mean_mr  # as Phase.near_upper and near_lower
                 if last > mean + near:
                     a, b = values[n - 3], values[n - 2]
@@ -582,9 +589,7 @@ def analyse(
                         i = n - 1
                         while i > start and near_upper < values[i - 1] <= upper:
                             i -= 1
-                        latest = _new_tuple(
-                            Span, (_TWO_OF_THREE, _HIGH, i, n, _KINDS[direction][0])
-                        )
+                        rule, side = _TWO_OF_THREE, _HIGH
                 elif last < mean - near:
                     a, b = values[n - 3], values[n - 2]
                     near_lower = mean - near
@@ -596,23 +601,28 @@ def analyse(
                         i = n - 1
                         while i > start and lower <= values[i - 1] < near_lower:
                             i -= 1
-                        latest = _new_tuple(Span, (_TWO_OF_THREE, _LOW, i, n, _KINDS[direction][1]))
+                        rule, side = _TWO_OF_THREE, _LOW
 
             # a run on one side of the mean; previous first: most series fail that, and it is
             # cheaper than a slice
-            if latest is None and n - start >= run_length:
+            if rule is None and n - start >= run_length:
                 if last > mean:
                     if previous > mean and min(values[-run_length:]) > mean:
                         i = n - run_length
                         while i > start and values[i - 1] > mean:
                             i -= 1
-                        latest = _new_tuple(Span, (_RUN, _HIGH, i, n, _KINDS[direction][0]))
+                        rule, side = _RUN, _HIGH
                 elif last < mean and previous < mean and max(values[-run_length:]) < mean:
                     i = n - run_length
                     while i > start and values[i - 1] < mean:
                         i -= 1
-                    latest = _new_tuple(Span, (_RUN, _LOW, i, n, _KINDS[direction][1]))
-        variation = _COMMON_CAUSE if latest is None else _VARIATION[latest[4]][latest[1]]
+                    rule, side = _RUN, _LOW
+        if rule is None:
+            latest, variation = None, _COMMON_CAUSE
+        else:
+            kind, variation = _SIGNAL[direction][side]
+            # tuple.__new__ skips Span's Python-level __new__, as for Phase
+            latest = _new_tuple(Span, (rule, side, i, n, kind))
 
         # the assurance icon, as _assurance() works it out
         if target is None or direction is NEITHER:
