@@ -1014,24 +1014,38 @@ def verdict(analysis: Analysis, *, unit: str = "") -> str:
                 f"{format_value(mean, unit)}, so the process limits sit on the mean."
             )
         else:
-            text = (
-                "Common cause variation: the latest reading is within the process limits of "
-                f"{format_range(lower, upper, unit)}."
-            )
+            template = _WITHIN_LIMITS.get(unit)
+            if template is not None and lower >= _PLAIN_LOW and upper < _PLAIN_HIGH:
+                text = template % (lower, upper)
+            else:
+                text = (
+                    "Common cause variation: the latest reading is within the process limits of "
+                    f"{format_range(lower, upper, unit)}."
+                )
     else:
         rule, side, first, end, kind = span
-        headline = KIND_HEADLINE[kind]
         high = side is _HIGH
         if rule is _OUTSIDE:
-            latest = format_value(analysis.values[-1], unit)
-            if high:
-                limit = f"above the upper process limit of {format_value(upper, unit)}"
+            value = analysis.values[-1]
+            limit = upper if high else lower
+            templates = _OUTSIDE_LIMIT.get(unit)
+            if (
+                templates is not None
+                and _PLAIN_LOW <= value < _PLAIN_HIGH
+                and _PLAIN_LOW <= limit < _PLAIN_HIGH
+            ):
+                text = templates[kind][high] % (value, limit)
             else:
-                limit = f"below the lower process limit of {format_value(lower, unit)}"
-            text = f"{headline}: the latest reading, {latest}, is {limit}."
+                text = (
+                    f"{KIND_HEADLINE[kind]}: the latest reading, {format_value(value, unit)}, is "
+                )
+                if high:
+                    text += f"above the upper process limit of {format_value(upper, unit)}."
+                else:
+                    text += f"below the lower process limit of {format_value(lower, unit)}."
         elif rule is _TWO_OF_THREE:
             text = (
-                f"{headline}: 2 of the last 3 readings are close to the "
+                f"{KIND_HEADLINE[kind]}: 2 of the last 3 readings are close to the "
                 f"{'upper' if high else 'lower'} process limit."
             )
         else:
@@ -1040,7 +1054,7 @@ def verdict(analysis: Analysis, *, unit: str = "") -> str:
             else:
                 what = "above the average" if high else "below the average"
             text = (
-                f"{headline}: {end - first} readings in a row {what} since "
+                f"{KIND_HEADLINE[kind]}: {end - first} readings in a row {what} since "
                 f"{_month(analysis.dates[first])}."
             )
     if collapsed:
@@ -1054,6 +1068,32 @@ def verdict(analysis: Analysis, *, unit: str = "") -> str:
     key = (analysis.target, unit, assurance)
     return text + (_TARGET_SENTENCES.get(key) or _target_sentence(*key))
 
+
+# The two commonest first sentences of a verdict with their numbers left to printf, for the units
+# that printf can write in place ("%" and none). format_value() and format_range() write a number
+# from 0.0001 up to (not including) 999 exactly as %.3g does: %.3g only turns to an exponent, which
+# they write out another way, below 0.0001 or from 1,000 once rounded. verdict() uses these when
+# every number in the sentence is in that range; one printf instead of formatting each number and
+# joining the pieces.
+_PLAIN_LOW = 0.0001
+_PLAIN_HIGH = 999.0
+_WITHIN_LIMITS = {
+    unit: "Common cause variation: the latest reading is within the process limits of "
+    f"%.3g{escaped} to %.3g{escaped}."
+    for unit, escaped in (("%", "%%"), ("", ""))
+}
+# by unit, then kind of signal, then whether it is high (True) or low (False)
+_OUTSIDE_LIMIT = {
+    unit: {
+        kind: {
+            high: f"{KIND_HEADLINE[kind]}: the latest reading, %.3g{escaped}, is "
+            f"{'above the upper' if high else 'below the lower'} process limit of %.3g{escaped}."
+            for high in (False, True)
+        }
+        for kind in Kind
+    }
+    for unit, escaped in (("%", "%%"), ("", ""))
+}
 
 # what the assurance icon means for the target, in the verdict's words
 _OUTCOME = {
