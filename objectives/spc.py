@@ -1038,11 +1038,9 @@ def verdict(analysis: Analysis, *, unit: str = "") -> str:
             else:
                 text = (
                     f"{KIND_HEADLINE[kind]}: the latest reading, {format_value(value, unit)}, is "
+                    f"{'above the upper' if high else 'below the lower'} process limit of "
+                    f"{format_value(limit, unit)}."
                 )
-                if high:
-                    text += f"above the upper process limit of {format_value(upper, unit)}."
-                else:
-                    text += f"below the lower process limit of {format_value(lower, unit)}."
         elif rule is _TWO_OF_THREE:
             text = (
                 f"{KIND_HEADLINE[kind]}: 2 of the last 3 readings are close to the "
