@@ -19,7 +19,8 @@ Origin, as from the load balancer, so HTTPS-only settings and CSRF checks apply 
 
 Printed: requests per second; per page the count, p50/p95/p99/max in milliseconds and errors (any
 unexpected status or failed connection); then the floor measured in the same run — /healthz, one
-`SELECT 1` through the same gunicorn, middleware and database — and each read page's p95 against
+`SELECT 1` through the same gunicorn, connection set-up and database, answered ahead of the
+session middleware — and each read page's p95 against
 the floor's p95. Goal: 0 errors and p95 under 300 ms for every read page.
 """
 
