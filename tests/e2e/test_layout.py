@@ -38,15 +38,16 @@ def test_login_and_my_work_have_no_accessibility_violations(cast, live_server, p
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("width", [760, 1024, 1100, 1263, 1400])
+@pytest.mark.parametrize("width", [390, 760, 1024, 1100, 1263, 1400])
 def test_pages_fit_the_window_with_the_page_edges_kept(cast, live_server, browser, width):
-    """Nothing runs off the right of a tablet or laptop screen: the 1200px container keeps NHS.UK's
-    edges below 1264px, and a wide table scrolls inside its own container."""
+    """Nothing runs off the right of a phone, tablet or laptop screen: the 1200px container keeps
+    NHS.UK's edges below 1264px, and a wide table scrolls inside its own container."""
     import datetime as dt
 
     from django.urls import reverse
 
-    from tests.factories import ObjectiveFactory, add_update
+    from reviews import services
+    from tests.factories import MilestoneFactory, ObjectiveFactory, add_update
 
     for n in range(3):
         shared = ObjectiveFactory(
@@ -59,11 +60,32 @@ def test_pages_fit_the_window_with_the_page_edges_kept(cast, live_server, browse
         )
         add_update(shared, cast.team_a, 7, "red")
         add_update(shared, cast.team_b, 7, "green")
+        MilestoneFactory(
+            objective=shared,
+            title="Integrated care boards agree the shared escalation protocol",
+            due_date=dt.date(2024, 9, 30),
+        )
+    day = services.create_day(
+        title="Winter readiness",
+        date=dt.date(2024, 11, 28),
+        plan=cast.plan,
+        teams=[cast.team_a, cast.team_b],
+        facilitator=cast.director_a,
+        created_by=cast.director_a,
+        venue="Leeds",
+    )
+    services.add_focus(day=day, objective=shared)
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
     page = context.new_page()
     sign_in(page, live_server, cast.director_a)
     fits = {}
-    for url in (reverse("objectives:my_work"), reverse("objectives:list")):
+    for url in (
+        reverse("objectives:my_work"),
+        reverse("objectives:list"),
+        reverse("objectives:detail", args=[shared.pk]),
+        reverse("risks:dashboard"),
+        reverse("reviews:pack_html", args=[day.pk]),
+    ):
         page.goto(f"{live_server.url}{url}")
         fits[url] = page.evaluate(
             "() => [document.documentElement.scrollWidth - window.innerWidth,"
