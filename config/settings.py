@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "csp",
     "objectives",
     "reviews",
+    "risks",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -230,25 +232,6 @@ CACHES = {
             "OPTIONS": {"MAX_ENTRIES": 50},
         }
     ),
-    # Whole-plan risk evaluations (objectives/risk_cache.py), keyed by a fingerprint of the data.
-    # Each process also keeps its own copy; RISK_CACHE_DIR shares them between gunicorn workers on
-    # one machine. RISK_CACHE_SECONDS: the longest an evaluation is reused before it is made
-    # afresh (edits that no fingerprint sum can see, such as a renamed team, show by then).
-    "risk": (
-        {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": env_str("RISK_CACHE_DIR", ""),
-            "TIMEOUT": env_int("RISK_CACHE_SECONDS", 900),
-            "OPTIONS": {"MAX_ENTRIES": 20},
-        }
-        if env_str("RISK_CACHE_DIR", "")
-        else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "risk",
-            "TIMEOUT": env_int("RISK_CACHE_SECONDS", 900),
-            "OPTIONS": {"MAX_ENTRIES": 10},
-        }
-    ),
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -337,8 +320,8 @@ LOGGING = {
     },
 }
 
-# Thresholds for the at-risk rules (objectives/risk.py). Each is documented where it is used.
-# Any of objectives.risk.DEFAULT_THRESHOLDS by name, e.g. {"silence_days": 30}; unknown names fail.
+# Thresholds for the at-risk rules: any of risks.rules.DEFAULTS by name, each documented there,
+# e.g. {"silence_danger_days": 45}. Unknown names and nonsense values stop the app at start-up.
 RISK_THRESHOLDS: dict = {}
 
 # Plan import (objectives/importing/reading.py): the largest upload, the most data rows on one

@@ -6,7 +6,7 @@ from objectives import health
 
 urlpatterns = [
     path("", include("objectives.urls")),
-    path("", include("objectives.urls_risks")),
+    path("", include("risks.urls")),
     path("", include("objectives.urls_imports")),
     path("reviews/", include("reviews.urls")),
     path(

@@ -7,7 +7,6 @@ from .models import (
     Dependency,
     Directorate,
     Directorship,
-    FlagAcknowledgement,
     Measure,
     Membership,
     Milestone,
@@ -252,14 +251,6 @@ class ObjectiveRevisionAdmin(admin.ModelAdmin):
     list_display = ["objective", "user", "created_at"]
     search_fields = ["objective__ref"]
     raw_id_fields = ["objective", "user"]
-
-
-@admin.register(FlagAcknowledgement)
-class FlagAcknowledgementAdmin(admin.ModelAdmin):
-    list_display = ["objective", "rule", "subject", "acknowledged_by", "acknowledged_at"]
-    list_filter = ["rule"]
-    search_fields = ["objective__ref", "note"]
-    raw_id_fields = ["objective"]
 
 
 @admin.register(ReminderLog)

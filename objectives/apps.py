@@ -6,7 +6,6 @@ class ObjectivesConfig(AppConfig):
     verbose_name = "Objectives"
 
     def ready(self):
-        from . import audit, risk_cache
+        from . import audit
 
         audit.connect_signals()
-        risk_cache.connect_signals()

@@ -779,3 +779,69 @@ def _text_on(fill: Color) -> Color:
         0.2126 * channel(fill.red) + 0.7152 * channel(fill.green) + 0.0722 * channel(fill.blue)
     )
     return white if (1.05 / (luminance + 0.05)) > ((luminance + 0.05) / 0.05) else NHS_BLACK
+
+
+# concern counts for the risk dashboard
+
+
+def concern_bar_chart(
+    months: Sequence[tuple[str, int, int]],
+    *,
+    width: float = 420,
+    height: float = 150,
+    font: str = FONT,
+) -> Drawing:
+    """A pair of bars per month: objectives in danger (red) and to watch (orange), counts on top.
+
+    ``months`` is [(label, in danger, watch)] in order, e.g. [("Apr", 1, 3), …]."""
+    drawing = Drawing(width, height)
+    legend, axis = 14, 14
+    top = height - legend - 10
+    biggest = max((max(d, w) for _, d, w in months), default=0) or 1
+    slot = width / max(len(months), 1)
+    bar = min(14.0, slot / 2.6)
+    unit = (top - axis) / biggest
+    drawing.add(_line(0, axis, width, axis, strokeColor=NHS_MID_GREY, strokeWidth=0.6))
+    for index, (label, danger, watch) in enumerate(months):
+        middle = slot * index + slot / 2
+        for offset, count, colour in ((-bar, danger, NHS_RED), (0, watch, NHS_ORANGE)):
+            x = middle + offset
+            if count:
+                drawing.add(Rect(x, axis, bar, count * unit, fillColor=colour, strokeColor=None))
+            drawing.add(
+                String(
+                    x + bar / 2,
+                    axis + count * unit + 2,
+                    str(count),
+                    fontName=font,
+                    fontSize=TEXT_SIZE,
+                    fillColor=NHS_BLACK,
+                    textAnchor="middle",
+                )
+            )
+        drawing.add(
+            String(
+                middle,
+                3,
+                label,
+                fontName=font,
+                fontSize=TEXT_SIZE,
+                fillColor=NHS_DARK_GREY,
+                textAnchor="middle",
+            )
+        )
+    x = 0.0
+    for text, colour in (("In danger", NHS_RED), ("Watch", NHS_ORANGE)):
+        drawing.add(Rect(x, height - legend, 8, 8, fillColor=colour, strokeColor=None))
+        drawing.add(
+            String(
+                x + 11,
+                height - legend + 1,
+                text,
+                fontName=font,
+                fontSize=TEXT_SIZE,
+                fillColor=NHS_BLACK,
+            )
+        )
+        x += 11 + stringWidth(text, font, TEXT_SIZE) + 12
+    return drawing

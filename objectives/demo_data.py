@@ -1,7 +1,9 @@
 """The demo organisation: directorates, teams, people and the 2024/25 business plan's objectives.
 
 Plain data only; objectives/demo.py turns it into rows. Stories say how each team's confidence moves
-from April to October so the demo shows every kind of risk the product looks for.
+from April to October. At mid-year the organisation reads as most do: four shared initiatives in
+danger, each for a different reason (a Red view the data confirm, two teams and the data agreeing,
+a team gone silent, a Green view the data contradict), several to watch, the rest on track.
 """
 
 DIRECTORATES = [
@@ -93,7 +95,7 @@ OBJECTIVES = [
             (
                 "Urgent and emergency care operations",
                 "Run monthly uptake reviews with integrated care boards",
-                "worried",
+                "wobble",
             ),
         ],
         {
@@ -173,7 +175,7 @@ OBJECTIVES = [
         "steady",
         [
             ("NHS App", "Complete service assessments for every release", "steady"),
-            ("Directory of Services", "Pass a beta assessment", "wobble"),
+            ("Directory of Services", "Pass a beta assessment", "steady_ag"),
         ],
         {"work": "service assessments", "risk": "Assessor availability"},
     ),
@@ -211,14 +213,14 @@ OBJECTIVES = [
         "Publish a workforce plan for urgent care clinical advisers",
         "Workforce planning",
         "steady_ag",
-        [("Urgent and emergency care operations", "Model demand by hour of day", "silent")],
+        [("Urgent and emergency care operations", "Model demand by hour of day", "steady")],
         {"work": "demand modelling", "risk": "Data from providers"},
     ),
     (
         "OPS-03",
         "Bring regional performance reporting onto one monthly cycle",
         "Regional performance",
-        "silent",
+        "steady_ag",
         [],
         {"work": "the reporting calendar", "risk": "Regional capacity"},
     ),
@@ -259,7 +261,7 @@ OBJECTIVES = [
         "Reduce unwarranted variation in GP appointment data recording",
         "GP access improvement",
         "wobble",
-        [("Using data to improve", "Publish practice-level appointment data", "late_silent")],
+        [("Using data to improve", "Publish practice-level appointment data", "steady_ag")],
         {"work": "data quality support", "risk": "System supplier changes"},
     ),
     (
@@ -269,7 +271,7 @@ OBJECTIVES = [
         "slipping",
         [
             ("NHS App", "Test with digitally excluded groups", "steady_ag"),
-            ("Primary care policy", "Fund practice digital champions", "worried"),
+            ("Primary care policy", "Fund practice digital champions", "wobble"),
         ],
         {"work": "the digital inclusion framework", "risk": "Funding confirmation"},
     ),
@@ -307,7 +309,7 @@ OBJECTIVES = [
         "Expand same-day emergency care to 12 hours a day, 7 days a week",
         "Urgent and emergency care operations",
         "steady_ag",
-        [("Workforce planning", "Staff the extended rotas", "slipping")],
+        [("Workforce planning", "Staff the extended rotas", "wobble")],
         {"work": "same-day emergency care expansion", "risk": "Rota gaps"},
     ),
     (
@@ -370,7 +372,7 @@ OBJECTIVES = [
         "OPS-05",
         "Agree a winter staffing plan with every region",
         "Workforce planning",
-        "worried",
+        "steady_ag",
         [],
         {"work": "winter staffing", "risk": "Agency spend controls"},
     ),
@@ -394,7 +396,7 @@ OBJECTIVES = [
         "PC-04",
         "Support 1,000 practices to adopt modern general practice access",
         "GP access improvement",
-        "deteriorating",
+        "steady",
         [],
         {"work": "practice support", "risk": "Practice workload"},
     ),
@@ -402,7 +404,7 @@ OBJECTIVES = [
         "UEC-05",
         "Cut average ambulance response times for category 2 calls to 30 minutes",
         "Ambulance flow",
-        "worried",
+        "wobble",
         [],
         {"work": "response time improvement", "risk": "Hospital flow"},
     ),

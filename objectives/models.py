@@ -497,7 +497,7 @@ class Ask(models.Model):
         return f"Ask of {self.to_team}: {self.text[:40]}"
 
 
-# --- Edits, flags and reminders -----------------------------------------------------------------
+# --- Edits and reminders -----------------------------------------------------------------
 
 
 class ObjectiveRevision(models.Model):
@@ -513,30 +513,6 @@ class ObjectiveRevision(models.Model):
 
     def __str__(self):
         return f"{self.objective.ref} edited {self.created_at:%d %b %Y}"
-
-
-class FlagAcknowledgement(models.Model):
-    """A director's note on a flag; it lapses when the flag's evidence gets worse (see risk.py)."""
-
-    objective = models.ForeignKey(
-        Objective, on_delete=models.CASCADE, related_name="acknowledgements"
-    )
-    rule = models.CharField(max_length=32)
-    subject = models.CharField(
-        max_length=120, blank=True, help_text="What the flag is about within the rule, e.g. a team"
-    )
-    note = models.TextField()
-    evidence = models.JSONField(default=dict, help_text="The flag's evidence when acknowledged")
-    severity_score = models.FloatField(default=0, help_text="How bad the evidence was")
-    acknowledged_by = models.ForeignKey(User, on_delete=models.PROTECT)
-    acknowledged_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["objective", "-acknowledged_at"]
-        indexes = [models.Index(fields=["objective", "rule", "subject"])]
-
-    def __str__(self):
-        return f"{self.objective.ref} {self.rule} acknowledged"
 
 
 class ReminderLog(models.Model):

@@ -1,5 +1,5 @@
-"""Reminder emails: status updates due this period (to team leads) and a weekly digest of new
-high-severity risk flags (to directors). ``manage.py send_reminders`` runs both.
+"""Reminder emails: status updates due this period (to team leads). ``manage.py send_reminders``
+sends these and the directors' weekly digest of new findings (risks/digest.py).
 
 Each email is logged in ReminderLog (kind, key, user) inside the same transaction as the send, so
 a re-run in the same period (or week) sends nothing twice, and a failed send is not logged.
@@ -17,10 +17,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from . import risk, risk_loader
 from .models import (
     Contribution,
-    Directorship,
     Membership,
     Period,
     Plan,
@@ -30,7 +28,6 @@ from .models import (
 )
 
 STATUS_DUE = "status_due"
-RISK_DIGEST = "risk_digest"
 FINISHED = (State.COMPLETE, State.CLOSED)
 
 
@@ -113,56 +110,4 @@ def send_status_reminders(plan: Plan, today: dt.date) -> Outcome:
             },
         )
         _send_once(kind=STATUS_DUE, key=key, user=lead, subject=subject, body=body, outcome=outcome)
-    return outcome
-
-
-# --- Weekly digest of new high-severity flags ----------------------------------------------------
-
-
-def week_key(today: dt.date) -> str:
-    year, week, _ = today.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def new_high_flags(plan: Plan, today: dt.date) -> list[risk_loader.Change]:
-    """High-severity flags raised in the last seven days (not there a week ago)."""
-    _, added, _, _ = risk_loader.evaluate_with_changes(
-        plan, today=today, since=today - dt.timedelta(days=7)
-    )
-    return [change for change in added if change.flag.severity == risk.HIGH]
-
-
-def send_director_digests(plan: Plan, today: dt.date) -> Outcome:
-    outcome = Outcome()
-    changes = new_high_flags(plan, today)
-    if not changes:
-        return outcome
-    scopes: dict = defaultdict(set)
-    for directorship in Directorship.objects.filter(user__is_active=True).select_related("user"):
-        scopes[directorship.user].add(directorship.directorate_id)
-    key = week_key(today)
-    for director, scope in sorted(scopes.items(), key=lambda item: item[0].username):
-        everything = None in scope
-        theirs = [c for c in changes if everything or c.item.directorate_ids & scope]
-        if not theirs:
-            continue
-        objectives = len({c.item.objective_id for c in theirs})
-        subject = (
-            f"New high-severity risk flags this week: {objectives} "
-            f"objective{'s' if objectives != 1 else ''}"
-        )
-        body = render_to_string(
-            "emails/risk_digest.txt",
-            {
-                "director": director,
-                "changes": theirs,
-                "since": today - dt.timedelta(days=7),
-                "today": today,
-                "plan": plan,
-                "dashboard_url": _url(reverse("risks:dashboard") + "?severity=high"),
-            },
-        )
-        _send_once(
-            kind=RISK_DIGEST, key=key, user=director, subject=subject, body=body, outcome=outcome
-        )
     return outcome

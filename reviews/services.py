@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Count, Max, Q
 
-from objectives import clock, ratings, risk_loader
+from objectives import ratings
 from objectives.models import Objective
+from risks.models import ObjectiveConcern
 
 from .models import (
     Action,
@@ -21,9 +22,9 @@ from .models import (
 DEFAULT_FOCUS = 12
 
 
-def proposed_objectives(*, plan, team_ids, today=None) -> list[Objective]:
-    """Shared objectives of `plan` that involve at least two of `team_ids`: flagged ones first
-    (most severe first), then the worst current rating, then by reference."""
+def proposed_objectives(*, plan, team_ids) -> list[Objective]:
+    """Shared objectives of `plan` that involve at least two of `team_ids`: those in danger
+    first, then those to watch, then the worst current rating, then by reference."""
     team_ids = list(team_ids)
     if len(team_ids) < 2:
         return []
@@ -36,19 +37,15 @@ def proposed_objectives(*, plan, team_ids, today=None) -> list[Objective]:
         .select_related("lead_team")
         .order_by("ref")
     )
-    scores = {
-        risk.objective_id: risk.score
-        for risk in risk_loader.evaluate(
-            plan,
-            objectives=Objective.objects.filter(pk__in=[o.pk for o in candidates]),
-            today=today or clock.today(),
+    concerns = dict(
+        ObjectiveConcern.objects.filter(objective__in=candidates).values_list(
+            "objective_id", "level"
         )
-    }
+    )
 
     def order(objective):
-        score = scores.get(objective.pk, 0)
         step = ratings.step(objective.worst_rating)
-        return (-score, -(step if step is not None else -1), objective.ref)
+        return (-concerns.get(objective.pk, 0), -(step if step is not None else -1), objective.ref)
 
     return sorted(candidates, key=order)
 

@@ -13,13 +13,14 @@ from objectives.models import (
     Ask,
     Contribution,
     Dependency,
-    FlagAcknowledgement,
     Measure,
     Milestone,
     Objective,
     Reading,
     StatusUpdate,
 )
+
+from risks.models import ObjectiveConcern
 
 from .. import services
 from ..models import Action, ActionState, CollaborationDay, Decision, FocusObjective
@@ -93,8 +94,9 @@ def fingerprint(day: CollaborationDay, *, today: dt.date) -> str:
         )
     )
     parts.append(
-        FlagAcknowledgement.objects.filter(objective_id__in=focus).aggregate(
-            n=Count("pk"), newest=Max("pk")
+        # The stored findings: re-evaluated (and acknowledged) objectives have a newer time.
+        ObjectiveConcern.objects.filter(objective_id__in=focus).aggregate(
+            n=Count("pk"), newest=Max("evaluated_at")
         )
     )
     previous = services.previous_day(day)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from objectives import ratings, risk_loader, spc
+from objectives import ratings, spc
 from objectives.models import (
     Ask,
     Contribution,
@@ -22,6 +22,8 @@ from objectives.models import (
     Reading,
     StatusUpdate,
 )
+
+from risks.models import Finding
 
 from .. import services
 from ..models import Action, CollaborationDay, Decision, FocusObjective
@@ -69,14 +71,12 @@ def load(day: CollaborationDay, *, as_at: dt.datetime) -> Pack:
     focus_subquery = FocusObjective.objects.filter(day=day).values("objective_id")
 
     previous = services.previous_day(day)
-    # The risk engine first: it needs a lot of memory for a moment, best before the rest is held.
-    flags_of = {
-        risk.objective_id: [FlagView.of(flag) for flag in risk.flags]
-        for risk in risk_loader.evaluate(
-            day.plan, objectives=Objective.objects.filter(pk__in=focus_subquery), today=today
-        )
-        if risk.flags
-    }
+    # The stored findings of the objectives in focus, the headline of each first.
+    flags_of = defaultdict(list)
+    for finding in Finding.objects.filter(
+        objective_id__in=focus_subquery, resolved_at__isnull=True
+    ):
+        flags_of[finding.objective_id].append(FlagView.of(finding))
 
     # Plain rows rather than model instances: a 500-objective day has thousands of each.
     contributions = [

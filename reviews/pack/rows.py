@@ -14,7 +14,7 @@ MONTH_LABELS = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "
 
 @dataclass(frozen=True)
 class FlagView:
-    """A risk flag as the pack prints it (objectives/risk.py's Flag, in words)."""
+    """A stored finding (risks.models.Finding) as the pack prints it, in words."""
 
     rule: str
     severity: str
@@ -23,7 +23,9 @@ class FlagView:
 
     @classmethod
     def of(cls, flag) -> FlagView:
-        return cls(flag.rule_label, flag.severity, flag.explanation, flag.is_acknowledged)
+        return cls(
+            flag.get_rule_display(), flag.get_level_display(), flag.explanation, flag.is_acknowledged
+        )
 
 
 @dataclass

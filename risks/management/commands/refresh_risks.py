@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand
+
+from objectives.models import Plan, PlanStatus
+from risks import services
+from risks.management.commands.evaluate_risks import plan_for
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-evaluate the stored findings of every objective in plans not closed (or of --plan): "
+        "run daily, since silence, overdue milestones and time pressure change with the date. "
+        "Safe to re-run; each objective is stored in its own transaction."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--plan", help="Plan label, e.g. 2024/25 (default: every open plan)")
+
+    def handle(self, *args, plan=None, **options):
+        plans = [plan_for(plan)] if plan else Plan.objects.exclude(status=PlanStatus.CLOSED)
+        for each in plans:
+            outcome = services.refresh_plan(each)
+            self.stdout.write(
+                f"Plan {each.label}: {outcome.evaluated} objectives evaluated, "
+                f"{outcome.raised} findings raised, {outcome.resolved} resolved, "
+                f"{outcome.level_changes} concern levels changed."
+            )

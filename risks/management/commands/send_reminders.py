@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand
+
+from objectives import clock, reminders
+from risks import digest
+from risks.management.commands.evaluate_risks import plan_for
+
+
+class Command(BaseCommand):
+    help = (
+        "Email team leads whose teams have not reported for the current period, and directors a "
+        "weekly digest of objectives newly in danger. Safe to re-run: nothing is sent twice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--plan", help="Plan label, e.g. 2024/25 (default: the latest agreed)")
+
+    def handle(self, *args, plan=None, **options):
+        plan = plan_for(plan)
+        today = clock.today()
+        due = reminders.send_status_reminders(plan, today)
+        digests = digest.send_director_digests(plan, today)
+        self.stdout.write(
+            f"Sent {due.sent} status reminder{'s' if due.sent != 1 else ''} and {digests.sent} "
+            f"director digest{'s' if digests.sent != 1 else ''}."
+        )
+        already = due.already_sent + digests.already_sent
+        if already:
+            self.stdout.write(f"{already} had already been sent for this period or week.")
+        missing = sorted(set(due.no_email + digests.no_email))
+        if missing:
+            self.stdout.write(f"No email address for: {', '.join(missing)}.")
