@@ -19,6 +19,34 @@ from .models import (
     StatusUpdate,
     Team,
 )
+from .signals import announce_change
+
+
+class AnnouncesChanges:
+    """Saves and deletes in the admin announce the objectives they change, so the stored risk
+    findings follow (objectives.signals). ``objective_ids`` says which objectives an object
+    touches; by default its ``objective_id``."""
+
+    def objective_ids(self, obj) -> list[int]:
+        return [obj.objective_id]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        announce_change(self.objective_ids(obj))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        announce_change(self.objective_ids(form.instance))
+
+    def delete_model(self, request, obj):
+        ids = self.objective_ids(obj)
+        super().delete_model(request, obj)
+        announce_change(ids)
+
+    def delete_queryset(self, request, queryset):
+        ids = [pk for obj in queryset for pk in self.objective_ids(obj)]
+        super().delete_queryset(request, queryset)
+        announce_change(ids)
 
 
 class TeamInline(admin.TabularInline):
@@ -42,7 +70,10 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AnnouncesChanges, admin.ModelAdmin):
+    def objective_ids(self, obj):
+        return list(obj.contributions.values_list("objective_id", flat=True))
+
     list_display = ["name", "directorate", "kind"]
     list_filter = ["kind", "directorate"]
     search_fields = ["name", "directorate__name"]
@@ -51,7 +82,10 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AnnouncesChanges, admin.ModelAdmin):
+    def objective_ids(self, obj):
+        return list(obj.team.contributions.values_list("objective_id", flat=True))
+
     list_display = ["user", "team", "role"]
     list_filter = ["role", "team__directorate"]
     search_fields = ["user__username", "user__email", "team__name"]
@@ -122,7 +156,10 @@ class DependencyInline(admin.TabularInline):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(AnnouncesChanges, admin.ModelAdmin):
+    def objective_ids(self, obj):
+        return [obj.pk]
+
     list_display = [
         "ref",
         "title",
@@ -150,7 +187,7 @@ class ObjectiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(admin.ModelAdmin):
+class ContributionAdmin(AnnouncesChanges, admin.ModelAdmin):
     list_display = ["objective", "team", "role"]
     list_filter = ["role", "team__directorate"]
     search_fields = ["objective__ref", "objective__title", "team__name"]
@@ -168,7 +205,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(AnnouncesChanges, admin.ModelAdmin):
     list_display = ["title", "objective", "team", "due_date", "done_date"]
     list_filter = ["done_date", "team__directorate"]
     search_fields = ["title", "objective__ref"]
@@ -183,7 +220,7 @@ class ReadingInline(admin.TabularInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(AnnouncesChanges, admin.ModelAdmin):
     list_display = ["name", "objective", "unit", "direction", "target_value", "is_main"]
     list_filter = ["direction", "frequency", "is_main"]
     search_fields = ["name", "objective__ref"]
@@ -193,7 +230,10 @@ class MeasureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reading)
-class ReadingAdmin(admin.ModelAdmin):
+class ReadingAdmin(AnnouncesChanges, admin.ModelAdmin):
+    def objective_ids(self, obj):
+        return [obj.measure.objective_id]
+
     list_display = ["measure", "date", "value"]
     list_filter = ["date"]
     search_fields = ["measure__name", "measure__objective__ref"]
@@ -202,7 +242,7 @@ class ReadingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Dependency)
-class DependencyAdmin(admin.ModelAdmin):
+class DependencyAdmin(AnnouncesChanges, admin.ModelAdmin):
     list_display = ["objective", "depends_on", "need"]
     search_fields = ["objective__ref", "depends_on__ref", "need"]
     list_select_related = ["objective", "depends_on"]
@@ -216,7 +256,10 @@ class AskInline(admin.TabularInline):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(admin.ModelAdmin):
+class StatusUpdateAdmin(AnnouncesChanges, admin.ModelAdmin):
+    def objective_ids(self, obj):
+        return [obj.contribution.objective_id]
+
     """Status updates are append-only: the admin can read them but never change or delete them."""
 
     list_display = ["contribution", "period", "rating", "author", "created_at", "lock_override"]
@@ -239,7 +282,10 @@ class StatusUpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Ask)
-class AskAdmin(admin.ModelAdmin):
+class AskAdmin(AnnouncesChanges, admin.ModelAdmin):
+    def objective_ids(self, obj):
+        return [obj.status_update.contribution.objective_id]
+
     list_display = ["to_team", "text", "resolved"]
     list_filter = ["resolved"]
     search_fields = ["text", "to_team__name"]

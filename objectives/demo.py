@@ -129,7 +129,9 @@ def build_small(seed: int = 1) -> Plan:
                 "patients (want the right care first time)",
                 expected_outcome=f"{extra['work'].capitalize()} delivered and in use by March "
                 "2025.",
-                delivery_date=dt.date(2024, 12, 31) if ref in DUE_IN_DECEMBER else dt.date(2025, 3, 31),
+                delivery_date=dt.date(2024, 12, 31)
+                if ref in DUE_IN_DECEMBER
+                else dt.date(2025, 3, 31),
                 priority=1 + index % 3,
                 state=State.IN_PROGRESS if index % 7 else State.NOT_STARTED,
                 theme="Urgent care" if ref.startswith("UEC") else "",

@@ -21,6 +21,7 @@ from django.db.models import Prefetch, QuerySet
 
 from . import spc
 from .models import Measure, Reading
+from .signals import announce_change
 
 
 def with_readings(queryset: QuerySet) -> QuerySet:
@@ -159,6 +160,7 @@ def save_readings(*, measure: Measure, rows, user, replace: bool) -> tuple[int, 
                 if row.date not in existing
             ]
             Reading.objects.bulk_create(created)
+            announce_change([measure.objective_id])
             changed = []
             for row in rows:
                 reading = existing.get(row.date)
@@ -198,6 +200,7 @@ def _change_rebases(measure: Measure, *, add: dt.date | None = None, remove=None
             dates.discard(remove.isoformat())
         measure.rebase_dates = sorted(dates)
         Measure.objects.filter(pk=measure.pk).update(rebase_dates=measure.rebase_dates)
+        announce_change([measure.objective_id])
 
 
 def rebase_dates(measure: Measure) -> list[dt.date]:

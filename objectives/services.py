@@ -20,6 +20,7 @@ from .models import (
     StatusUpdate,
     Team,
 )
+from .signals import announce_change
 
 
 def set_teams(*, objective: Objective, lead: Team, contributors: dict[Team, str]) -> None:
@@ -62,6 +63,7 @@ def set_teams(*, objective: Objective, lead: Team, contributors: dict[Team, str]
         Objective.objects.filter(pk=objective.pk).update(
             lead_team=lead, is_shared=objective.is_shared
         )
+        announce_change([objective.pk])
 
 
 def narrative_required(*, previous_rating: str | None, rating: str) -> bool:
@@ -148,6 +150,14 @@ def record_status(
         Ask.objects.bulk_create(
             [Ask(status_update=update, to_team=team, text=text) for team, text in asks if text]
         )
-        Contribution.objects.filter(pk=locked.pk).update(latest_update=update)
+        # The team's current view is its update for the newest period it reported on (that
+        # period's latest correction): a backfilled earlier month does not replace it.
+        current = (
+            StatusUpdate.objects.filter(contribution=locked)
+            .order_by("-period__month", "-created_at", "-pk")
+            .first()
+        )
+        Contribution.objects.filter(pk=locked.pk).update(latest_update=current)
         refresh_worst_rating(objective.pk)
+        announce_change([objective.pk])
     return update

@@ -288,9 +288,10 @@ def evaluate(
     closed = [p for p in periods if p.end + dt.timedelta(days=limits["silence_grace_days"]) < today]
     findings: list[Finding] = []
     for team in objective.teams:
-        findings += filter(None, [_low_confidence(team, limits), _deterioration(team, limits)])
+        low = _low_confidence(team, objective, today, limits)
+        findings += filter(None, [low, _deterioration(team, limits)])
         findings += filter(None, [_silence(team, objective, closed, today, limits)])
-    findings += filter(None, [_divergence(objective, limits)])
+    findings += filter(None, [_divergence(objective, closed, limits)])
     overdue = _overdue_milestones(objective, today)
     off = [found for m in objective.measures if (found := _off_trajectory(m, limits))]
     findings += filter(None, [overdue, *off, _optimism(objective, off, today, limits)])
@@ -320,10 +321,11 @@ def concern(findings: list[Finding]) -> Verdict:
     return Verdict(level, tuple(ordered), corroborated, headline)
 
 
-# 1. Low confidence: Amber/Red or Red; Red held for two periods is In danger on its own.
+# 1. Low confidence: Amber/Red or Red; Red held for two periods is In danger on its own. Little
+# time left to delivery is said here too (rule 9), since it is the same view.
 
 
-def _low_confidence(team: Team, limits) -> Finding | None:
+def _low_confidence(team: Team, objective: Objective, today, limits) -> Finding | None:
     view = team.current
     if view is None or view.rating not in LOW:
         return None
@@ -337,6 +339,9 @@ def _low_confidence(team: Team, limits) -> Finding | None:
     text += f" ({day(view.reported_on)})"
     if danger:
         text += f", Red for {held} months running"
+    delivery = objective.delivery_date
+    if delivery and 0 <= _months_between(today, delivery) <= limits["time_pressure_low_months"]:
+        text += f", with delivery due on {day(delivery)}, {(delivery - today).days} days away"
     return Finding(
         LOW_CONFIDENCE,
         IN_DANGER if danger else WATCH,
@@ -349,10 +354,12 @@ def _low_confidence(team: Team, limits) -> Finding | None:
 
 
 # 2. Divergence: current views two or more steps apart, unless low confidence already says it.
+# A silent team's old view is left out: silence (rule 3) already says it.
 
 
-def _divergence(objective: Objective, limits) -> Finding | None:
-    rated = [t for t in objective.teams if t.current is not None]
+def _divergence(objective: Objective, closed, limits) -> Finding | None:
+    newest_closed = closed[-1].month if closed else 0
+    rated = [t for t in objective.teams if t.current and t.current.month >= newest_closed]
     if len(rated) < 2:
         return None
     best = min(rated, key=lambda t: STEP[t.current.rating])
@@ -603,12 +610,8 @@ def _time_pressure(objective: Objective, today, limits) -> Finding | None:
         return None
     worst = max(rated, key=lambda t: STEP[t.current.rating])
     rating = worst.current.rating
-    left = _months_between(today, delivery)
-    if rating in LOW:
-        pressed = left <= limits["time_pressure_low_months"]
-    else:
-        pressed = rating == "amber" and left <= limits["time_pressure_amber_months"]
-    if not pressed:
+    # Amber/Red and Red with little time left are said by the low-confidence finding (rule 1).
+    if rating != "amber" or _months_between(today, delivery) > limits["time_pressure_amber_months"]:
         return None
     return Finding(
         TIME_PRESSURE,

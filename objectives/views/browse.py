@@ -46,6 +46,7 @@ from objectives.models import (
     Reading,
     StatusUpdate,
 )
+from objectives.signals import announce_change
 from objectives.tables import PER_PAGE, ObjectiveTable, list_queryset, prepare_rows
 
 FLAGS_TEMPLATE = "objectives/_objective_flags.html"
@@ -285,6 +286,7 @@ def milestone_done(request, pk):
     today = clock.today()
     if milestone.done_date is None:
         Milestone.objects.filter(pk=pk, done_date__isnull=True).update(done_date=today)
+        announce_change([milestone.objective_id])
         milestone.done_date = today
         done_now = True
     else:
@@ -373,6 +375,7 @@ def _save_objective(pk, form, user) -> SaveOutcome:
             )
             if updated == 1:
                 ObjectiveRevision.objects.create(objective_id=pk, user=user, changes=changes)
+                announce_change([pk])
                 return SaveOutcome(saved=True, changes=changes)
             current = Objective.objects.select_related("owner").get(pk=pk)
     differences, keep_mine = merge_after_conflict(
