@@ -49,3 +49,5 @@ class ConcernTable(tables.Table):
             ),
         }
         empty_text = "No objective of concern matches these filters."
+
+    caption = "Objectives in danger and to watch, most concerning first"

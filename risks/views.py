@@ -36,17 +36,23 @@ def _last_month_end(today: dt.date) -> dt.date:
     return today.replace(day=1) - dt.timedelta(days=1)
 
 
-def _record_visit(user, now) -> dt.datetime | None:
-    """Note this visit; return the start of the director's previous one (None on the first)."""
-    visit = DashboardVisit.objects.filter(user=user).first()
-    if visit is None:
-        DashboardVisit.objects.create(user=user, last_at=now)
-        return None
-    if now - visit.last_at > VISIT_GAP:
-        visit.previous_at = visit.last_at
-    visit.last_at = now
-    visit.save(update_fields=["previous_at", "last_at"])
-    return visit.previous_at
+def _previous_visit(request) -> dt.datetime | None:
+    """When the director last looked before this visit. Kept in the database for the next
+    visit and in the session for the pages of this one, so a visit costs its queries once."""
+    now = clock.now()
+    kept = request.session.get("risks_visit")
+    if kept and now - dt.datetime.fromisoformat(kept["recorded"]) < VISIT_GAP:
+        return dt.datetime.fromisoformat(kept["previous"]) if kept["previous"] else None
+    visit = DashboardVisit.objects.filter(user=request.user).first()
+    previous = visit.last_at if visit else None
+    DashboardVisit.objects.update_or_create(
+        user=request.user, defaults={"last_at": now, "previous_at": previous}
+    )
+    request.session["risks_visit"] = {
+        "previous": previous.isoformat() if previous else None,
+        "recorded": now.isoformat(),
+    }
+    return previous
 
 
 def _dashboard_context(request, params, *, plan, errors=None) -> dict:
@@ -59,13 +65,10 @@ def _dashboard_context(request, params, *, plan, errors=None) -> dict:
         queryset=queries.concerns(plan, scope),
         directorates=[(row.directorate_id, row.directorate) for row in heatmap],
     )
-    table = ConcernTable(
-        filterset.qs.prefetch_related(queries.open_findings()),
-        caption="Objectives in danger and to watch, most concerning first",
-    )
+    table = ConcernTable(filterset.qs.prefetch_related(queries.open_findings()))
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     month_end = _last_month_end(today)
-    previous_visit = request.risks_previous_visit
+    previous_visit = _previous_visit(request)
     since_visit = params.get("since") == "visit" and previous_visit is not None
     since = previous_visit if since_visit else loader.end_of(month_end)
     history = queries.history(plan, scope, today=today, since=since)
@@ -106,11 +109,6 @@ def dashboard(request):
     plan = queries.latest_plan()
     if plan is None:
         return render(request, TEMPLATE, {"plan": None})
-    if request.htmx:
-        visit = DashboardVisit.objects.filter(user=request.user).first()
-        request.risks_previous_visit = visit.previous_at if visit else None
-    else:
-        request.risks_previous_visit = _record_visit(request.user, clock.now())
     context = _dashboard_context(request, request.GET, plan=plan)
     template = TEMPLATE + "#results" if request.htmx else TEMPLATE
     response = render(request, template, context)
@@ -197,7 +195,6 @@ def acknowledge(request, objective_id):
         # The results again, as the page had them, with the message or the form's error.
         params = _params_of(next_url)
         errors = {} if form.is_valid() else {objective.pk: _form_errors(form)}
-        request.risks_previous_visit = None
         context = _dashboard_context(request, params, plan=objective.plan, errors=errors)
         context["next_url"] = next_url
         if form.is_valid():
