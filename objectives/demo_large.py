@@ -122,7 +122,7 @@ def build_large(seed: int = 1, stdout=None) -> dict:
                     title=f"Improve {words[0]} {words[1]} for {words[2]} {words[3]}",
                     description=f"Objective {i} of the benchmark organisation.",
                     lead_team=lead_team,
-                    owner=leads[i % len(leads)] if i % 17 else None,
+                    owner=leads[i % len(leads)] if i % 50 else None,
                     delivery_date=dt.date(2025, 3, 31) if i % 3 else dt.date(2024, 12, 31),
                     priority=1 + i % 3,
                     state="in_progress" if i % 11 else "not_started",
@@ -151,11 +151,12 @@ def build_large(seed: int = 1, stdout=None) -> dict:
         lead_of = {lead_team.pk: lead for lead, lead_team in zip(leads, teams, strict=True)}
         updates = []
         for c_index, contribution in enumerate(contributions):
-            level = rng.randrange(3)
+            # Most teams are confident and stay so; a few drift, and now and then a month is missed.
+            level = rng.choices((0, 1, 2), weights=(6, 3, 1))[0]
             for period in periods[:MONTHS]:
-                if rng.random() < 0.04:  # a missed month now and then
+                if rng.random() < 0.01:
                     continue
-                level = min(4, max(0, level + rng.choice((-1, 0, 0, 0, 0, 1))))
+                level = min(4, max(0, level + rng.choices((-1, 0, 1), weights=(1, 12, 1))[0]))
                 updates.append(
                     StatusUpdate(
                         contribution=contribution,
@@ -185,7 +186,7 @@ def build_large(seed: int = 1, stdout=None) -> dict:
                         objective=objective,
                         title=f"Milestone {m + 1}",
                         due_date=due,
-                        done_date=due if rng.random() < 0.6 else None,
+                        done_date=due if rng.random() < 0.985 else None,
                         team=objective.lead_team,
                     )
                 )
@@ -210,9 +211,15 @@ def build_large(seed: int = 1, stdout=None) -> dict:
         Measure.objects.bulk_create(measures, batch_size=BATCH)
         readings = []
         for measure in measures:
+            # Most measures move along their line to the target; a few wander.
+            on_track = measure.target_value is not None and rng.random() < 0.92
             value = 50.0
             for n in range(READINGS_PER_MEASURE):
-                value += rng.gauss(0, 2)
+                if on_track:
+                    share = (n + 6) / 23  # months since the baseline, of the 23 to the target
+                    value = 50.0 + (measure.target_value - 50.0) * share + rng.gauss(0, 0.3)
+                else:
+                    value += rng.gauss(0, 2)
                 readings.append(
                     Reading(
                         measure=measure,

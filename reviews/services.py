@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Count, Max, Q
 
-from objectives import ratings
+from objectives import clock, ratings
 from objectives.models import Objective
 from risks.models import ObjectiveConcern
 

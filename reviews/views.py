@@ -113,7 +113,7 @@ def _plan_context(request, day, **extra):
     suggestions = [
         o
         for o in services.proposed_objectives(
-            plan=day.plan, team_ids=[t.pk for t in day.teams.all()], today=clock.today()
+            plan=day.plan, team_ids=[t.pk for t in day.teams.all()]
         )
         if o.pk not in in_focus
     ]

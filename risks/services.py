@@ -244,12 +244,15 @@ def acknowledge(*, finding: Finding, note: str, user, now=None) -> FlagAcknowled
     return acknowledgement
 
 
-def replay(plan: Plan, *, today: dt.date) -> int:
-    """Evaluate ``plan`` as at each past month end, then today, so the flag history (raised and
-    resolved times, concern changes) tells the year's story. Returns the month ends replayed."""
+def replay(plan: Plan, *, today: dt.date, months: int | None = None) -> int:
+    """Evaluate ``plan`` as at each past month end (the last ``months`` of them, or all), then
+    today, so the flag history (raised and resolved times, concern changes) tells the year's
+    story. Returns the month ends replayed."""
     ends = list(
         plan.periods.filter(end_date__lt=today).order_by("month").values_list("end_date", flat=True)
     )
+    if months is not None:
+        ends = ends[-months:] if months else []
     for end in ends:
         at = timezone.make_aware(dt.datetime.combine(end, dt.time(18)))
         refresh_plan(plan, today=end, now=at)

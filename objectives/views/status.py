@@ -174,6 +174,9 @@ def my_work(request):
     user = request.user
     today = clock.today()
     roles = permissions.team_roles(user)
+    if not roles and permissions.can_view_risks(user):
+        # Directors and admins without a team: their work is the risks dashboard.
+        return redirect("risks:dashboard")
     contributions = (
         _contributions(today)
         .filter(team_id__in=roles)

@@ -19,7 +19,6 @@ from objectives.models import (
     Reading,
     StatusUpdate,
 )
-
 from risks.models import ObjectiveConcern
 
 from .. import services

@@ -22,7 +22,6 @@ from objectives.models import (
     Reading,
     StatusUpdate,
 )
-
 from risks.models import Finding
 
 from .. import services

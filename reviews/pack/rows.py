@@ -24,7 +24,10 @@ class FlagView:
     @classmethod
     def of(cls, flag) -> FlagView:
         return cls(
-            flag.get_rule_display(), flag.get_level_display(), flag.explanation, flag.is_acknowledged
+            flag.get_rule_display(),
+            flag.get_level_display(),
+            flag.explanation,
+            flag.is_acknowledged,
         )
 
 
