@@ -257,7 +257,7 @@ def _add_measure(objective, team, spec, story, rng):
         if i >= 24:  # April 2024 onwards
             months = i - 23
             if story in ("optimistic", "worried", "deteriorating"):
-                value = baseline - distance * 0.15 + rng.uniform(-spread, spread) * 0.3
+                value = baseline - distance * 0.03 * months + rng.uniform(-spread, spread) * 0.3
             else:
                 value = baseline + distance * months / 12 + rng.uniform(-spread, spread) * 0.3
         readings.append(Reading(measure=measure, date=day, value=round(value, 1)))

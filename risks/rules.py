@@ -465,7 +465,8 @@ def _overdue_milestones(objective: Objective, today: dt.date) -> Finding | None:
 
 
 # 6. Off trajectory: a measure behind its line, read in its own direction; special-cause concern;
-# or a target its control chart says will consistently be missed. Improvement is never a concern.
+# or, for a measure with no line, a target its control chart says will consistently be missed.
+# Improvement is never a concern.
 
 
 def _off_trajectory(measure: Measure, limits) -> Finding | None:
@@ -495,7 +496,9 @@ def _off_trajectory(measure: Measure, limits) -> Finding | None:
     if measure.variation in ("concern_high", "concern_low"):
         chart = "its control chart" if reasons else f"{measure.name}'s control chart"
         reasons.append(f"{chart} shows special-cause concern")
-    if measure.assurance == "fail" and not improving:
+    # Without a line to the target, the chart's assurance says whether it will be met. With
+    # one, the line is the plan: limits from before the work began would always say "fail".
+    if measure.assurance == "fail" and not improving and expected is None:
         reasons.append(
             f"its control chart says the target of {_number(measure.target, measure.unit)} "
             "will consistently be missed"

@@ -253,6 +253,11 @@ def replay(plan: Plan, *, today: dt.date, months: int | None = None) -> int:
     )
     if months is not None:
         ends = ends[-months:] if months else []
+    # A replay writes the history afresh: findings stored before (say, as the demo was built)
+    # would otherwise be resolved "in April" after being raised today.
+    Finding.objects.filter(objective__plan=plan).delete()
+    ConcernChange.objects.filter(objective__plan=plan).delete()
+    ObjectiveConcern.objects.filter(plan=plan).delete()
     for end in ends:
         at = timezone.make_aware(dt.datetime.combine(end, dt.time(18)))
         refresh_plan(plan, today=end, now=at)

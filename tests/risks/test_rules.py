@@ -590,3 +590,15 @@ def test_a_low_view_with_little_time_left_says_so_in_its_one_finding():
         teams=(team("Directory", "amber_red", lead=True),),
     )
     assert judge(later).reason == "Directory says Amber/Red for October 2024 (28 October 2024)."
+
+
+def test_a_measure_on_its_line_is_not_failing_because_its_old_limits_say_so():
+    on_track = measure(latest=60.5, assurance="fail", variation="common_cause")
+    assert found(judge_measure(on_track)) == []
+
+
+def test_without_a_line_a_target_the_chart_says_will_be_missed_is_off_trajectory():
+    no_line = measure(baseline=None, latest=55.0, assurance="fail", variation="common_cause")
+    assert judge_measure(no_line).reason == (
+        "Its control chart says the target of 70% will consistently be missed."
+    )
