@@ -114,7 +114,12 @@ def record_status(
         # Lock the objective, then the contribution: saves for any of the objective's teams queue,
         # so each one's worst-rating refresh sees the others' committed updates.
         list(Objective.objects.select_for_update().filter(pk=objective.pk).values_list("pk"))
-        locked = Contribution.objects.select_for_update().get(pk=contribution.pk)
+        locked = (
+            Contribution.objects.select_for_update(of=("self",))
+            .select_related("latest_update__period")
+            .get(pk=contribution.pk)
+        )
+        current_view = locked.latest_update
         previous = (
             StatusUpdate.objects.filter(contribution=locked).order_by("-created_at", "-pk").first()
         )
@@ -152,12 +157,9 @@ def record_status(
         )
         # The team's current view is its update for the newest period it reported on (that
         # period's latest correction): a backfilled earlier month does not replace it.
-        current = (
-            StatusUpdate.objects.filter(contribution=locked)
-            .order_by("-period__month", "-created_at", "-pk")
-            .first()
-        )
-        Contribution.objects.filter(pk=locked.pk).update(latest_update=current)
+        if current_view is None or period.month >= current_view.period.month:
+            current_view = update
+        Contribution.objects.filter(pk=locked.pk).update(latest_update=current_view)
         refresh_worst_rating(objective.pk)
         announce_change([objective.pk])
     return update

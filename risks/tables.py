@@ -39,7 +39,7 @@ class ConcernTable(tables.Table):
         sequence = ("objective", "level", "views", "headline")
         orderable = False
         template_name = "risks/_table.html"
-        attrs = {"class": "nhsuk-table app-concern-table", "id": "concern-table"}
+        attrs = {"class": "nhsuk-table app-concern-table"}
         row_attrs = {
             "id": lambda record: f"concern-{record.objective_id}",
             "class": lambda record: (

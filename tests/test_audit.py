@@ -223,11 +223,15 @@ def test_a_flag_acknowledgement_is_recorded_with_the_objective_and_rule(cast, cl
     cast.objective_a.owner = cast.lead_a
     cast.objective_a.save()
     add_update(cast.objective_a, cast.team_a, 7, "red")
+    from risks import services
+    from risks.models import Finding
+
+    services.refresh([cast.objective_a.pk])
     client.force_login(cast.director_a)
 
     response = client.post(
         reverse("risks:acknowledge", args=[cast.objective_a.pk]),
-        {"rule": "low_confidence", "subject": "NHS 111 online", "note": "Recovery plan agreed."},
+        {"finding": Finding.objects.get().pk, "note": "Recovery plan agreed."},
     )
 
     assert response.status_code == 302

@@ -101,7 +101,7 @@ def decision_data(world):
 
 
 def ack_data(world):
-    return {"rule": "low_confidence", "subject": "NHS 111 online", "note": "Not theirs to say"}
+    return {"finding": 1, "note": "Not theirs to say"}
 
 
 # Day A: team A's collaboration day. Outsiders to it may neither read nor change it; a member of

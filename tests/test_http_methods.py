@@ -30,6 +30,7 @@ METHODS = {
     "objectives:add_readings": ((MISSING,), FORM),
     "objectives:measure_rebase": ((MISSING,), CHANGE),
     "risks:dashboard": ((), READ),
+    "risks:export": ((), READ),
     "risks:my_work_flags": ((), READ),
     "risks:acknowledge": ((MISSING,), CHANGE),
     "risks:objective_flags": ((MISSING,), READ),

@@ -41,7 +41,7 @@ def risky(cast, settings):
 
 
 def rows(page):
-    return page.locator("#concern-table tbody tr")
+    return page.locator(".app-concern-table tbody tr")
 
 
 def test_a_director_lands_on_the_dashboard_filters_and_acknowledges(risky, live_server, page):
@@ -57,7 +57,9 @@ def test_a_director_lands_on_the_dashboard_filters_and_acknowledges(risky, live_
     expect(rows(page).first).to_have_attribute("id", f"concern-{first.pk}")
 
     row = page.locator(f"#concern-{first.pk}")
-    expect(row.get_by_text("NHS 111 online says Red for October 2024")).to_be_visible()
+    expect(row.locator(".app-concern-row__headline")).to_contain_text(
+        "NHS 111 online says Red for October 2024"
+    )
     row.locator("summary").click()
     row.get_by_label("Acknowledge with a note").fill(NOTE)
     row.get_by_role("button", name=re.compile("^Acknowledge")).click()
@@ -93,7 +95,7 @@ def test_at_390_px_every_control_is_on_screen(risky, live_server, browser):
     page = context.new_page()
     sign_in(page, live_server, risky.org_director)
     page.goto(f"{live_server.url}/risks/")
-    for summary in page.locator("#concern-table summary").all():
+    for summary in page.locator(".app-concern-table summary").all():
         summary.click()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from objectives.models import Period, PlanStatus, Role
 from tests.factories import (
+    DirectorshipFactory,
     MembershipFactory,
     ObjectiveFactory,
     TeamFactory,
@@ -59,19 +60,25 @@ def row_html(html, objective, team):
 
 @pytest.mark.parametrize(
     "who",
-    [
-        "lead_a",
-        "lead_b",
-        "member_a",
-        "director_a",
-        "director_elsewhere",
-        "org_director",
-        "admin",
-        "outsider",
-    ],
+    ["lead_a", "lead_b", "member_a", "outsider"],
 )
-def test_every_signed_in_person_has_a_my_work_page(cast, client_for, who):
+def test_every_signed_in_person_in_a_team_or_none_has_a_my_work_page(cast, client_for, who):
     assert client_for(getattr(cast, who)).get(MY_WORK).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["director_a", "director_elsewhere", "org_director", "admin"])
+def test_directors_and_admins_in_no_team_land_on_the_risks_dashboard(cast, client_for, who):
+    response = client_for(getattr(cast, who)).get(MY_WORK)
+    assert (response.status_code, response["Location"]) == (302, "/risks/")
+
+
+def test_a_lead_who_is_also_a_director_gets_my_work_and_the_risks_link(cast, client_for):
+    DirectorshipFactory(user=cast.lead_a, directorate=cast.directorate_a)
+    html = client_for(cast.lead_a).get(MY_WORK).content.decode()
+    assert (
+        '<a href="/risks/">See at-risk shared initiatives in the directorates you oversee</a>'
+        in html
+    )
 
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(cast, client_for):
@@ -190,15 +197,6 @@ def test_someone_in_no_team_gets_a_helpful_empty_state(cast, client_for):
     assert "You are not in a team yet, so there is nothing for you to update." in html
     assert '<a href="/objectives/">Browse all objectives</a>' in html
     assert "/risks/" not in html.split("<main")[1]
-
-
-def test_a_director_in_no_team_is_pointed_to_the_risks(cast, client_for):
-    html = page(client_for(cast.director_a)).content.decode()
-    assert "You are not in a team yet" in html
-    assert (
-        '<a href="/risks/">See at-risk shared initiatives in the directorates you oversee</a>'
-        in html
-    )
 
 
 def test_a_team_with_no_objectives_says_so(cast, client_for):

@@ -602,3 +602,14 @@ def test_without_a_line_a_target_the_chart_says_will_be_missed_is_off_trajectory
     assert judge_measure(no_line).reason == (
         "Its control chart says the target of 70% will consistently be missed."
     )
+
+
+def test_the_app_refuses_to_start_with_nonsense_thresholds(settings):
+    from django.apps import apps
+
+    settings.RISK_THRESHOLDS = {"silence_grace_days": -3}
+    with pytest.raises(ValueError) as error:
+        apps.get_app_config("risks").ready()
+    assert str(error.value) == (
+        "RISK_THRESHOLDS['silence_grace_days'] must be a whole number of 1 or more"
+    )

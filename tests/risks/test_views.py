@@ -18,6 +18,13 @@ from tests.factories import ObjectiveFactory, TeamFactory, add_update
 
 pytestmark = pytest.mark.django_db
 DASHBOARD = "/risks/"
+PERMISSION_COVERED_URLS = {
+    "risks:dashboard",
+    "risks:export",
+    "risks:acknowledge",
+    "risks:objective_flags",
+    "risks:my_work_flags",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -294,6 +301,24 @@ def test_an_unsafe_next_address_is_ignored(world, client_for):
 
 
 # --- Export, objective page, My work -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("anonymous", 302), ("lead_a", 403), ("outsider", 403), ("admin", 200)]
+)
+def test_only_directors_and_admins_export_the_list(world, client_for, who, status):
+    assert client_for(world.users()[who]).get("/risks/export.csv").status_code == status
+
+
+def test_a_directors_export_holds_only_their_directorates(world, client_for):
+    response = client_for(world.director_elsewhere).get("/risks/export.csv")
+    refs = [row[0] for row in csv.reader(io.StringIO(response.content.decode()))][1:]
+    assert refs == ["OPS-01"]
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 302), ("outsider", 200)])
+def test_anyone_signed_in_may_ask_for_their_teams_findings(world, client_for, who, status):
+    assert client_for(world.users()[who]).get("/risks/my-work/").status_code == status
 
 
 def test_the_csv_export_holds_the_filtered_list(world, client_for):

@@ -1,4 +1,5 @@
-"""manage.py evaluate_risks (text and JSON) and manage.py send_reminders (once per period/week)."""
+"""manage.py evaluate_risks (text and JSON), refresh_risks, and send_reminders (once per
+period or week)."""
 
 import datetime as dt
 import io
@@ -10,9 +11,12 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from objectives.models import Plan, PlanStatus, ReminderLog
+from risks import services
+from risks.models import Finding
 from tests.factories import ObjectiveFactory, add_update
 
 pytestmark = pytest.mark.django_db
+REFRESHED = dt.datetime(2024, 11, 1, 9, 0, tzinfo=dt.UTC)  # before this week's digest
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +45,7 @@ def plan_with_flags(cast):
         owner=cast.lead_a,
         delivery_date=None,
     )
+    add_update(shared, cast.team_a, 6, "red")
     add_update(shared, cast.team_a, 7, "red")
     add_update(shared, cast.team_b, 7, "green")
     cast.objective_b.owner = cast.lead_b
@@ -48,39 +53,36 @@ def plan_with_flags(cast):
     cast.objective_b.save()
     add_update(cast.objective_b, cast.team_b, 7, "amber_green")
     cast.shared = shared
+    services.refresh_plan(cast.plan, today=REFRESHED.date(), now=REFRESHED)
     return cast
 
 
 # --- evaluate_risks ------------------------------------------------------------------------------
 
 
-def test_evaluate_risks_prints_flagged_objectives_most_severe_first(plan_with_flags):
+def test_evaluate_risks_prints_objectives_of_concern_from_the_stored_findings(plan_with_flags):
     assert run("evaluate_risks") == (
-        "Plan 2024/25 on 15 November 2024: 1 of 2 objectives flagged, most severe first.\n"
+        "Plan 2024/25, findings last refreshed 01 November 2024 09:00: 1 objectives of concern, "
+        "most concerning first.\n"
         "\n"
-        " 20  DIG-01  Make profiles self-maintainable\n"
-        "     Led by NHS 111 online, shared. NHS 111 online: Red; Ambulance flow: Green.\n"
-        "     high    Low confidence: NHS 111 online — NHS 111 online reported Red on "
-        "31 October 2024.\n"
-        "     high    Divergence — Ambulance flow says Green (31 October 2024), NHS 111 online "
-        "says Red (31 October 2024): 4 steps apart.\n"
+        "In danger  DIG-01  Make profiles self-maintainable\n"
+        "           Led by NHS 111 online, shared. NHS 111 online: Red; Ambulance flow: Green.\n"
+        "           In danger  Low confidence: NHS 111 online — NHS 111 online says Red for "
+        "October 2024 (31 October 2024), Red for 2 months running.\n"
     )
 
 
-def test_evaluate_risks_marks_acknowledged_flags(plan_with_flags):
-    from objectives.models import FlagAcknowledgement
-
-    FlagAcknowledgement.objects.create(
-        objective=plan_with_flags.shared,
-        rule="divergence",
-        subject="",
-        note="Agreed",
-        severity_score=4,
-        acknowledged_by=plan_with_flags.director_a,
+def test_evaluate_risks_marks_acknowledged_findings(plan_with_flags):
+    finding = Finding.objects.get()
+    services.acknowledge(finding=finding, note="Agreed", user=plan_with_flags.director_a)
+    services.refresh_plan(plan_with_flags.plan, today=REFRESHED.date(), now=REFRESHED)
+    assert (
+        run("evaluate_risks")
+        .splitlines()[-1]
+        .startswith(
+            "           In danger  Low confidence: NHS 111 online (acknowledged) — NHS 111 online"
+        )
     )
-    lines = run("evaluate_risks").splitlines()
-    assert lines[2] == " 10  DIG-01  Make profiles self-maintainable"
-    assert lines[5].startswith("     high    Divergence (acknowledged) — Ambulance flow says")
 
 
 def test_evaluate_risks_as_json(plan_with_flags):
@@ -90,49 +92,48 @@ def test_evaluate_risks_as_json(plan_with_flags):
             "title": "Make profiles self-maintainable",
             "lead_team": "NHS 111 online",
             "is_shared": True,
-            "score": 20,
-            "team_ratings": [
-                {"team": "NHS 111 online", "rating": "red"},
-                {"team": "Ambulance flow", "rating": "green"},
+            "concern": "In danger",
+            "headline": "NHS 111 online says Red for October 2024 (31 October 2024), Red for 2 "
+            "months running.",
+            "acknowledged": False,
+            "worsened_on": "2024-11-01",
+            "team_views": [
+                {"team": "NHS 111 online", "rating": "red", "period": "October 2024", "lead": True},
+                {
+                    "team": "Ambulance flow",
+                    "rating": "green",
+                    "period": "October 2024",
+                    "lead": False,
+                },
             ],
-            "flags": [
+            "findings": [
                 {
                     "rule": "low_confidence",
                     "label": "Low confidence: NHS 111 online",
-                    "severity": "high",
-                    "score": 10,
-                    "subject": "NHS 111 online",
-                    "explanation": "NHS 111 online reported Red on 31 October 2024.",
-                    "evidence": {
-                        "team": "NHS 111 online",
-                        "rating": "red",
-                        "reported_on": "2024-10-31",
-                        "period": "October 2024",
-                    },
-                    "evidence_level": 4,
+                    "level": "In danger",
+                    "explanation": "NHS 111 online says Red for October 2024 (31 October 2024), "
+                    "Red for 2 months running.",
+                    "evidence": {"team": "NHS 111 online", "rating": "red", "months_red": 2},
+                    "raised_at": "2024-11-01T09:00:00+00:00",
                     "acknowledged": False,
                     "lapsed": False,
-                },
-                {
-                    "rule": "divergence",
-                    "label": "Divergence",
-                    "severity": "high",
-                    "score": 10,
-                    "subject": "",
-                    "explanation": "Ambulance flow says Green (31 October 2024), NHS 111 online "
-                    "says Red (31 October 2024): 4 steps apart.",
-                    "evidence": {
-                        "best": {"team": "Ambulance flow", "rating": "green"},
-                        "worst": {"team": "NHS 111 online", "rating": "red"},
-                        "steps": 4,
-                    },
-                    "evidence_level": 4,
-                    "acknowledged": False,
-                    "lapsed": False,
-                },
+                }
             ],
         }
     ]
+
+
+def test_refresh_risks_twice_changes_nothing(plan_with_flags):
+    assert run("refresh_risks") == (
+        "Plan 2024/25: 2 objectives evaluated, 0 findings raised, 0 resolved, "
+        "0 concern levels changed.\n"
+    )
+    add_update(plan_with_flags.objective_b, plan_with_flags.team_b, 7, "amber_red")
+    assert run("refresh_risks", "--plan", "2024/25") == (
+        "Plan 2024/25: 2 objectives evaluated, 1 findings raised, 0 resolved, "
+        "1 concern levels changed.\n"
+    )
+    assert run("refresh_risks").startswith("Plan 2024/25: 2 objectives evaluated, 0 findings")
 
 
 def test_evaluate_risks_names_the_plans_there_are_when_the_plan_is_unknown(plan_with_flags):
@@ -198,31 +199,34 @@ def test_a_lead_without_an_email_address_is_named_not_emailed(plan_with_flags):
     assert [m.to[0] for m in mail.outbox] == ["lead_b@example.nhs.uk"]
 
 
-def test_directors_get_a_weekly_digest_of_new_high_severity_flags_once(plan_with_flags):
+def test_directors_get_a_weekly_digest_of_objectives_newly_in_danger_once(plan_with_flags):
     cast = plan_with_flags
-    # OPS-01 (Ambulance flow, Operations) turned Red on 12 November: new this week.
+    # OPS-01 (Ambulance flow, Operations): Red in October and again on 12 November.
+    cast.objective_b.owner = cast.lead_b
+    cast.objective_b.save()
+    add_update(cast.objective_b, cast.team_b, 7, "red")
     add_update(
         cast.objective_b, cast.team_b, 8, "red", when=dt.datetime(2024, 11, 12, tzinfo=dt.UTC)
     )
+    services.refresh([cast.objective_b.pk], now=dt.datetime(2024, 11, 12, 9, tzinfo=dt.UTC))
 
     output = run("send_reminders")
 
     digests = sorted(
-        (m.to[0], m.subject) for m in mail.outbox if m.subject.startswith("New high-severity")
+        (m.to[0], m.subject) for m in mail.outbox if m.subject.startswith("Newly in danger")
     )
     assert digests == [
-        ("director_b@example.nhs.uk", "New high-severity risk flags this week: 1 objective"),
-        ("org_director@example.nhs.uk", "New high-severity risk flags this week: 1 objective"),
+        ("director_b@example.nhs.uk", "Newly in danger this week: 1 objective"),
+        ("org_director@example.nhs.uk", "Newly in danger this week: 1 objective"),
     ]
     [digest] = [m for m in mail.outbox if m.to == ["director_b@example.nhs.uk"]]
-    assert (
-        "- OPS-01 " in digest.body
-        and "Low confidence: Ambulance flow: Ambulance flow reported Red on 12 November 2024."
-        in digest.body
+    assert "- OPS-01 " in digest.body
+    assert "  Ambulance flow says Red for November 2024 (12 November 2024), Red for 2 months " in (
+        digest.body
     )
-    assert "https://objectives.example.nhs.uk/risks/?severity=high" in digest.body
+    assert "https://objectives.example.nhs.uk/risks/?concern=2" in digest.body
     assert output == "Sent 2 status reminders and 2 director digests.\n"
 
     run("send_reminders")
-    assert len([m for m in mail.outbox if m.subject.startswith("New high-severity")]) == 2
+    assert len([m for m in mail.outbox if m.subject.startswith("Newly in danger")]) == 2
     assert ReminderLog.objects.filter(kind="risk_digest", key="2024-W46").count() == 2
