@@ -1,6 +1,6 @@
-"""Findings on My work in a real browser: they arrive in each row once the page is in, follow a saved
-update, and without JavaScript a link opens them as a page; axe finds nothing on My work with its
-flags or on that page."""
+"""Findings on My work in a real browser: they arrive in each row once the page is in, follow
+a saved update, and without JavaScript a link opens them as a page; axe finds nothing on My work
+with its findings or on that page."""
 
 import datetime as dt
 import re
@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import add_update, contribution
+
+RED_IN_OCTOBER = "NHS 111 online says Red for October 2024 (31 October 2024)."
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,9 +45,7 @@ def test_a_lead_sees_the_flags_in_the_row_and_they_follow_a_save(red, live_serve
     flags = cell.locator("summary")
     expect(flags).to_have_text("Watch Low confidence: NHS 111 online on DIG-01")
     flags.click()
-    expect(
-        cell.get_by_text("NHS 111 online says Red for October 2024 (31 October 2024).")
-    ).to_be_visible()
+    expect(cell.get_by_text(RED_IN_OCTOBER)).to_be_visible()
     assert_accessible(page)
 
     # Green for November, inline: the row swaps, then its flags are asked for again.
@@ -66,9 +66,7 @@ def test_without_javascript_a_link_opens_the_flags_as_a_page(red, live_server, p
     page.get_by_role("link", name="See the risk flags on your teams' objectives").click()
     assert page.url == f"{live_server.url}/risks/my-work/"
     expect(page.locator("h1")).to_have_text("Findings on your teams' objectives")
-    expect(
-        page.get_by_text("NHS 111 online says Red for October 2024 (31 October 2024).")
-    ).to_be_visible()
+    expect(page.get_by_text(RED_IN_OCTOBER)).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile("DIG-01"))).to_be_visible()
 
 
@@ -76,7 +74,5 @@ def test_the_flags_page_is_accessible(red, live_server, page):
     # axe runs in the page, so with JavaScript on; the page itself needs none.
     sign_in(page, live_server, red.lead_a)
     page.goto(f"{live_server.url}/risks/my-work/")
-    expect(
-        page.get_by_text("NHS 111 online says Red for October 2024 (31 October 2024).")
-    ).to_be_visible()
+    expect(page.get_by_text(RED_IN_OCTOBER)).to_be_visible()
     assert_accessible(page)
