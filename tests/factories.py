@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from objectives import services
-from objectives.demo import create_plan
+from objectives.plans import create_plan
 from objectives.models import (
     Contribution,
     ContributionRole,
