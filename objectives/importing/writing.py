@@ -23,7 +23,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from objectives import ratings
@@ -318,12 +318,12 @@ def write_initial_ratings(
         ],
         batch_size=BATCH,
     )
-    first_views = []
-    for lead, update in zip(leads, updates, strict=True):
-        if lead.latest_update_id is None:
-            lead.latest_update = update
-            first_views.append(lead)
-    Contribution.objects.bulk_update(first_views, ["latest_update"], batch_size=BATCH)
+    # A contribution with no current view yet gets this one (one UPDATE with a subquery; an
+    # earlier month never replaces a later view).
+    newest = StatusUpdate.objects.filter(contribution=OuterRef("pk")).order_by("-created_at", "-pk")
+    Contribution.objects.filter(
+        pk__in=[lead.pk for lead in leads], latest_update__isnull=True
+    ).update(latest_update=Subquery(newest.values("pk")[:1]))
     _refresh_worst_ratings(wanted)
     if not period.locked:
         return []
@@ -331,17 +331,15 @@ def write_initial_ratings(
 
 
 def _refresh_worst_ratings(objective_ids) -> None:
-    """Objective.worst_rating from its teams' current views, as services.refresh_worst_rating."""
+    """Objective.worst_rating from its teams' current views, as services.refresh_worst_rating
+    does for one: one UPDATE per distinct worst rating (six at most), not one per objective."""
     current = defaultdict(list)
     for objective_id, rating in Contribution.objects.filter(
         objective_id__in=objective_ids, latest_update__isnull=False
     ).values_list("objective_id", "latest_update__rating"):
         current[objective_id].append(rating)
-    Objective.objects.bulk_update(
-        [
-            Objective(pk=objective_id, worst_rating=ratings.worst(current[objective_id]) or "")
-            for objective_id in objective_ids
-        ],
-        ["worst_rating"],
-        batch_size=BATCH,
-    )
+    by_rating = defaultdict(list)
+    for objective_id in objective_ids:
+        by_rating[ratings.worst(current[objective_id]) or ""].append(objective_id)
+    for rating, ids in by_rating.items():
+        Objective.objects.filter(pk__in=ids).update(worst_rating=rating)
