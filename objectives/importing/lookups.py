@@ -50,13 +50,16 @@ class TeamIndex:
             return None
         return _segment(parts, self.by_key)
 
+    def unknown_parts(self, text: str) -> list[str]:
+        """For a cell that looks like several teams, the parts that are no team; else []."""
+        parts = _TEAM_SEPARATOR.split(text.strip())[::2]
+        if len(parts) < 2:
+            return []
+        return [part for part in parts if part and _fold(part) not in self.by_key]
+
 
 # Between team names in one cell: a comma, a slash or the word "and".
 _TEAM_SEPARATOR = re.compile(r"(\s*,\s*|\s*/\s*|\s+and\s+)", re.IGNORECASE)
-
-
-def looks_like_several(text: str) -> bool:
-    return len(_TEAM_SEPARATOR.split(text.strip())) > 1
 
 
 def _segment(parts: list[str], index: dict[str, Team]) -> list[Team] | None:

@@ -36,7 +36,7 @@ from objectives.models import (
     Team,
 )
 
-from . import lookups, parsing, reading
+from . import parsing, reading
 from .columns import column_for_field
 from .intents import ChildIntent, ObjectiveIntent, Work
 from .lookups import PeopleIndex, RefIndex, TeamIndex
@@ -64,7 +64,7 @@ MAX_LENGTH = {
     ("Measures", "unit"): Measure._meta.get_field("unit").max_length,
 }
 
-TEAMS_HINT = "; separate teams with ';' (or ',', '/' or 'and')"
+TEAMS_HINT = "; separate teams with ';', ',', '/' or 'and'"
 
 _BAD = object()  # a cell that produced a problem
 
@@ -412,8 +412,17 @@ class Matcher:
             except ValueProblem as problem:
                 teams = self.teams.split(name)
                 if teams is None:
-                    hint = TEAMS_HINT if lookups.looks_like_several(name) else ""
-                    row.problem("contributing_teams", name, problem.expected + hint)
+                    unknown = self.teams.unknown_parts(name)
+                    if unknown:
+                        listed = ", ".join(f"'{part}'" for part in unknown)
+                        expected = (
+                            f"is not a team in this service, nor a list of its teams: {listed} "
+                            f"{'is not a team' if len(unknown) == 1 else 'are not teams'}"
+                            f"{TEAMS_HINT}"
+                        )
+                    else:
+                        expected = problem.expected
+                    row.problem("contributing_teams", name, expected)
                     continue
             for team in teams:
                 self._add_contributor(row, found, team, commitment, lead)

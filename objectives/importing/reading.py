@@ -358,7 +358,7 @@ def _read_xlsx(data: bytes, *, name: str, plan_label: str, chosen: dict[str, str
         if title in read or not any(any(not is_blank(v) for v in values) for _, values in rows):
             continue
         book.notes.append(
-            f"Sheet '{title}' was not read: {sheets.why_not_read(title, candidates)}."
+            f"Sheet '{title}' was not read: {sheets.why_not_read(title, rows, candidates)}."
         )
     if used_formulas:
         book.notes.append(

@@ -119,7 +119,7 @@ def pick(spec: SheetSpec, titles: list[str], *, plan_label: str, chosen: str | N
     return this_year[0] if len(this_year) == 1 else None
 
 
-def why_not_read(title: str, found: dict[str, list[str]]) -> str:
+def why_not_read(title: str, rows, found: dict[str, list[str]]) -> str:
     if columns.sheet_for_name(title) is None:
         if is_copy(title):
             return (
@@ -127,9 +127,9 @@ def why_not_read(title: str, found: dict[str, list[str]]) -> str:
             )
         if is_not_data(title):
             return "its name says it is a summary or a list of choices, not the plan"
-    for kind, titles in found.items():
-        if title in titles:
-            return f"another sheet was read as the {kind} sheet"
+    kind = columns.sheet_for_name(title) or best_kind(rows)
+    if kind is not None and kind.name in found:
+        return f"another sheet was read as the {kind.name} sheet"
     return (
         "it is not named Objectives, Milestones or Measures and its first rows don't name their "
         "columns"

@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 
 from objectives.models import Objective, PendingImport, Plan
-from objectives.views import imports as views
 from tests.objectives.importing.helpers import csv_bytes, xlsx
 
 pytestmark = pytest.mark.django_db
