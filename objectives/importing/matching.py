@@ -143,20 +143,21 @@ class Matcher:
         before = self.teams_by_id.get(before_id) if before_id else None
         return permissions.can_import_objective(self.author, lead_before=before, lead_after=after)
 
-    def _out_of_scope(self, *, before_id: int | None, after: Team) -> str:
-        """Why this importer may not touch an objective led by these teams, for a Problem."""
-        outside = after
-        if before_id and not self._may_import(before_id=None, after=self.teams_by_id[before_id]):
-            outside = self.teams_by_id[before_id]
-        where = self.directorate_names.get(outside.directorate_id, "another directorate")
+    def _out_of_scope(self, *, before_id: int | None, after: Team, ref: str) -> tuple:
+        """(column, value, expected) for the Problem: why this importer may not touch it."""
         scope = permissions.overseen_directorates(self.author)
         yours = sorted(self.directorate_names.get(pk, "") for pk in scope) if scope else []
         oversee = (" and ".join(yours) if len(yours) < 3 else ", ".join(yours)) or "none"
-        verb = "is led" if outside.pk == before_id else "would be led"
-        return (
-            f"{verb} by {outside.name}, in {where}; you may import only objectives led by teams "
-            f"in the directorates you oversee ({oversee}), so this row is not imported"
+        rule = (
+            f"you may import only objectives led by teams in the directorates you oversee "
+            f"({oversee}), so this row is not imported"
         )
+        before = self.teams_by_id.get(before_id) if before_id else None
+        if before is not None and not self._may_import(before_id=None, after=before):
+            where = self.directorate_names.get(before.directorate_id, "another directorate")
+            return "ref", ref, f"is led by {before.name}, in {where}; {rule}"
+        where = self.directorate_names.get(after.directorate_id, "another directorate")
+        return "lead_team", after.name, f"is in {where}; {rule}"
 
     # One query each for what the plan already holds.
     def _load_plan(self):
@@ -345,9 +346,7 @@ class Matcher:
             if intent.changes_anything:
                 before_id = intent.existing["lead_team_id"] if intent.existing else None
                 if not self._may_import(before_id=before_id, after=lead):
-                    field = "lead_team" if before_id in (None, lead.pk) else "ref"
-                    shown = lead.name if field == "lead_team" else intent.ref
-                    row.problem(field, shown, self._out_of_scope(before_id=before_id, after=lead))
+                    row.problem(*self._out_of_scope(before_id=before_id, after=lead, ref=ref))
                     continue
                 if intent.record_rating and not self._may_rate(row, intent):
                     continue
@@ -694,7 +693,11 @@ class Matcher:
         after = self.file_leads.get(ref) or self.teams_by_id.get(before_id)
         if after is None or self._may_import(before_id=before_id, after=after):
             return True
-        row.problem("objective_ref", ref, self._out_of_scope(before_id=before_id, after=after))
+        _, _, expected = self._out_of_scope(before_id=before_id, after=after, ref=ref)
+        if expected.startswith("is in "):  # the file would move it out of scope
+            where = self.directorate_names.get(after.directorate_id, "another directorate")
+            expected = f"would be led by {after.name}, in {where}" + expected.split(";", 1)[1]
+        row.problem("objective_ref", ref, expected)
         return False
 
     def _show_child(self, key, value) -> str:
