@@ -14,106 +14,28 @@ month that is locked takes initial ratings only from someone who may override th
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 
 from objectives import permissions, ratings
 from objectives.models import (
-    Contribution,
     ContributionRole,
-    Dependency,
     Direction,
     Directorate,
     Frequency,
-    Measure,
-    Milestone,
-    Objective,
     Priority,
     State,
-    StatusUpdate,
     Team,
 )
 
-from . import parsing, reading
+from . import parsing, plan_contents, reading
 from .columns import column_for_field
 from .intents import ChildIntent, ObjectiveIntent, Work
 from .lookups import PeopleIndex, RefIndex, TeamIndex
 from .parsing import Unreadable, ValueProblem, display, is_blank, text_value
 from .preview import Preview, RowChange, SheetResult
 from .problems import Problem
-
-EMPTY = "(empty)"
-
-REQUIRED_TEXT = {
-    ("Objectives", "ref"): "is empty; every objective needs a ref, e.g. DIG-07",
-    ("Objectives", "title"): "is empty; every objective needs a title",
-    ("Objectives", "lead_team"): "is empty; every objective needs a lead team",
-    ("Milestones", "objective_ref"): "is empty; give the ref of the objective it belongs to",
-    ("Milestones", "title"): "is empty; every milestone needs a title",
-    ("Milestones", "due_date"): "is empty; every milestone needs a due date, e.g. 30/09/2024",
-    ("Measures", "objective_ref"): "is empty; give the ref of the objective it belongs to",
-    ("Measures", "name"): "is empty; every measure needs a name",
-}
-MAX_LENGTH = {
-    ("Objectives", "ref"): Objective._meta.get_field("ref").max_length,
-    ("Objectives", "title"): Objective._meta.get_field("title").max_length,
-    ("Milestones", "title"): Milestone._meta.get_field("title").max_length,
-    ("Measures", "name"): Measure._meta.get_field("name").max_length,
-    ("Measures", "unit"): Measure._meta.get_field("unit").max_length,
-}
-
-TEAMS_HINT = "; separate teams with ';', ',', '/' or 'and'"
-
-_BAD = object()  # a cell that produced a problem
-
-
-class _Row:
-    def __init__(self, table: reading.Table, number: int, values: tuple, problems: list):
-        self.table = table
-        self.kind = table.spec.name  # "Objectives", "Milestones" or "Measures"
-        self.sheet = table.name  # as the file names the sheet, for messages
-        self.number = number
-        self.values = values
-        self.problems = problems
-        self.failed = False
-
-    def has(self, key: str) -> bool:
-        return key in self.table.columns
-
-    def raw(self, key: str):
-        position = self.table.columns.get(key)
-        if position is None or position >= len(self.values):
-            return None
-        value = self.values[position]
-        return reading.excel_error(value) or value
-
-    def problem(self, key: str, value, expected: str) -> object:
-        self.problems.append(Problem(self.sheet, self.number, key, display(value), expected))
-        self.failed = True
-        return _BAD
-
-    def get(self, key: str, parser=text_value):
-        """The parsed value of a column (None when empty), or _BAD after recording a problem."""
-        value = self.raw(key)
-        if isinstance(value, Unreadable):
-            return self.problem(key, value, value.expected)
-        required = REQUIRED_TEXT.get((self.kind, key))
-        if is_blank(value):
-            if required:
-                return self.problem(key, "", required)
-            return None if parser is not text_value else ""
-        try:
-            parsed = parser(value)
-        except ValueProblem as problem:
-            return self.problem(key, value, problem.expected)
-        limit = MAX_LENGTH.get((self.kind, key))
-        if limit and isinstance(parsed, str) and len(parsed) > limit:
-            return self.problem(
-                key, value, f"is too long ({len(parsed):,} characters); use at most {limit}"
-            )
-        return parsed
+from .rows import BAD, EMPTY, TEAMS_HINT, Row
 
 
 class Matcher:
@@ -133,7 +55,15 @@ class Matcher:
         self.lock_overrides = 0
         objectives = book.tables.get("Objectives")
         self.objectives_sheet = objectives.name if objectives else "Objectives"
-        self._load_plan()
+        contents = plan_contents.load(self.plan)
+        self.existing = contents.existing
+        self.contributions = contents.contributions
+        self.dependencies = contents.dependencies
+        self.first_updates = contents.first_updates
+        self.milestones = contents.milestones
+        self.measures = contents.measures
+        self.owners = contents.owners
+        self.first_period = contents.first_period
 
     # --- Scope ----------------------------------------------------------------------------------
 
@@ -158,78 +88,6 @@ class Matcher:
             return "ref", ref, f"is led by {before.name}, in {where}; {rule}"
         where = self.directorate_names.get(after.directorate_id, "another directorate")
         return "lead_team", after.name, f"is in {where}; {rule}"
-
-    # One query each for what the plan already holds.
-    def _load_plan(self):
-        self.existing = {}
-        self.contributions = defaultdict(dict)  # objective id -> team id -> (role, commitment)
-        self.dependencies = defaultdict(set)  # objective id -> refs it depends on
-        self.first_updates = {}  # (objective id, team id) -> rating of the newest update
-        self.milestones = {}  # (objective id, title) -> row
-        self.measures = {}
-        self.owners = {}
-        self.first_period = None
-        if self.plan is None:
-            return
-        fields = [
-            "id",
-            "ref",
-            "title",
-            "description",
-            "lead_team_id",
-            "owner_id",
-            "delivery_date",
-            "priority",
-            "state",
-            "stakeholders",
-            "expected_outcome",
-            "version",
-        ]
-        for row in Objective.objects.filter(plan=self.plan).values(*fields):
-            self.existing[row["ref"]] = row
-        for objective_id, team_id, role, commitment, latest in Contribution.objects.filter(
-            objective__plan=self.plan
-        ).values_list("objective_id", "team_id", "role", "commitment", "latest_update_id"):
-            self.contributions[objective_id][team_id] = (role, commitment, latest is not None)
-        for objective_id, ref in Dependency.objects.filter(
-            objective__plan=self.plan, depends_on__plan=self.plan
-        ).values_list("objective_id", "depends_on__ref"):
-            self.dependencies[objective_id].add(ref)
-        self.first_period = self.plan.periods.order_by("month").first()
-        if self.first_period is not None:
-            for objective_id, team_id, rating in (
-                StatusUpdate.objects.filter(
-                    period=self.first_period, contribution__objective__plan=self.plan
-                )
-                .order_by("created_at", "pk")
-                .values_list("contribution__objective_id", "contribution__team_id", "rating")
-            ):
-                self.first_updates[(objective_id, team_id)] = rating
-        for row in (
-            Milestone.objects.filter(objective__plan=self.plan)
-            .order_by("pk")
-            .values("id", "objective_id", "title", "due_date", "done_date", "team_id")
-        ):
-            self.milestones.setdefault((row["objective_id"], row["title"]), row)
-        for row in (
-            Measure.objects.filter(objective__plan=self.plan)
-            .order_by("pk")
-            .values(
-                "id",
-                "objective_id",
-                "name",
-                "unit",
-                "direction",
-                "baseline_value",
-                "baseline_date",
-                "target_value",
-                "target_date",
-                "frequency",
-            )
-        ):
-            self.measures.setdefault((row["objective_id"], row["name"]), row)
-        owner_ids = {row["owner_id"] for row in self.existing.values() if row["owner_id"]}
-        self.owners = {user.pk: user for user in get_user_model().objects.filter(pk__in=owner_ids)}
 
     def run(self):
         self.refs = RefIndex(self.existing)
@@ -289,9 +147,9 @@ class Matcher:
         self.owners.update({user.pk: user for user in people.by_username.values()})
         seen_refs: dict[str, int] = {}
         for number, values in table.rows:
-            row = _Row(table, number, values, problems)
+            row = Row(table, number, values, problems)
             ref = row.get("ref")
-            if ref is not _BAD:
+            if ref is not BAD:
                 folded = ref.casefold()
                 if folded in seen_refs:
                     row.problem(
@@ -320,7 +178,7 @@ class Matcher:
                 contributors = self._contributors(row, lead)
             if row.has("owner_email"):
                 owner = row.get("owner_email", people.find)
-                fields["owner_id"] = owner.pk if owner not in (None, _BAD) else owner
+                fields["owner_id"] = owner.pk if owner not in (None, BAD) else owner
             depends_on = None
             if row.has("depends_on"):
                 depends_on = self._depends_on(row, ref)
@@ -379,7 +237,7 @@ class Matcher:
             )
             self.work.locked_first_period = self.first_period
 
-    def _may_rate(self, row: _Row, intent: ObjectiveIntent) -> bool:
+    def _may_rate(self, row: Row, intent: ObjectiveIntent) -> bool:
         """A locked first month takes a rating only from someone who may override the lock."""
         if self.first_period is None or not self.first_period.locked or self.author is None:
             return True
@@ -398,12 +256,12 @@ class Matcher:
     def _team(self, value) -> Team:
         return self.teams.find(parsing.collapse_spaces(text_value(value)))
 
-    def _contributors(self, row: _Row, lead) -> dict[Team, str] | object:
+    def _contributors(self, row: Row, lead) -> dict[Team, str] | object:
         """'A: does x; B, C and D' -> {A: 'does x', B: '', C: '', D: ''}, with warnings for a
         team listed twice and for the lead team listed as a contributor."""
         entries = row.get("contributing_teams", parsing.parse_team_list)
-        if entries is _BAD:
-            return _BAD
+        if entries is BAD:
+            return BAD
         found: dict[Team, str] = {}
         for name, commitment in entries or []:
             try:
@@ -427,7 +285,7 @@ class Matcher:
                 self._add_contributor(row, found, team, commitment, lead)
         return found
 
-    def _add_contributor(self, row: _Row, found: dict, team: Team, commitment: str, lead) -> None:
+    def _add_contributor(self, row: Row, found: dict, team: Team, commitment: str, lead) -> None:
         def warn(expected: str) -> None:
             self.preview.warnings.append(
                 Problem(row.sheet, row.number, "contributing_teams", team.name, expected)
@@ -450,10 +308,10 @@ class Matcher:
             found[team] = before or commitment
             warn("is listed twice; it is involved once")
 
-    def _depends_on(self, row: _Row, ref) -> list[str] | object:
+    def _depends_on(self, row: Row, ref) -> list[str] | object:
         refs = row.get("depends_on", parsing.parse_ref_list)
-        if refs is _BAD:
-            return _BAD
+        if refs is BAD:
+            return BAD
         resolved = []
         for needed in refs or []:
             target = self.file_refs.find(needed) or self.refs.find(needed)
@@ -464,7 +322,7 @@ class Matcher:
                     f"is not the ref of an objective in this file or in plan "
                     f"{self.preview.plan_label}",
                 )
-            elif ref is not _BAD and target.casefold() == ref.casefold():
+            elif ref is not BAD and target.casefold() == ref.casefold():
                 row.problem("depends_on", needed, "is this objective's own ref; leave it out")
             else:
                 resolved.append(self.refs.find(target) or target)
@@ -588,10 +446,10 @@ class Matcher:
 
     # --- Milestones and measures ----------------------------------------------------------------
 
-    def _objective_ref(self, row: _Row):
+    def _objective_ref(self, row: Row):
         ref = row.get("objective_ref")
-        if ref is _BAD:
-            return _BAD
+        if ref is BAD:
+            return BAD
         target = self.file_refs.find(ref) or self.refs.find(ref)
         if target is None:
             return row.problem(
@@ -601,7 +459,7 @@ class Matcher:
             )
         return self.refs.find(target) or target
 
-    def _milestone_fields(self, row: _Row) -> dict:
+    def _milestone_fields(self, row: Row) -> dict:
         fields = {"due_date": row.get("due_date", parsing.parse_date)}
         if row.has("team"):
             team = row.get("team", self._team)
@@ -610,7 +468,7 @@ class Matcher:
             fields["done_date"] = row.get("done_date", parsing.parse_date)
         return fields
 
-    def _measure_fields(self, row: _Row) -> dict:
+    def _measure_fields(self, row: Row) -> dict:
         fields = {}
         if row.has("unit"):
             fields["unit"] = row.get("unit")
@@ -636,10 +494,10 @@ class Matcher:
         noun = "milestone" if name_key == "title" else "measure"
         intents = self.work.milestones if name_key == "title" else self.work.measures
         for number, values in table.rows:
-            row = _Row(table, number, values, problems)
+            row = Row(table, number, values, problems)
             ref = self._objective_ref(row)
             name = row.get(name_key)
-            if ref is not _BAD and name is not _BAD:
+            if ref is not BAD and name is not BAD:
                 key = (ref.casefold(), name)
                 if key in seen:
                     row.problem(
@@ -688,7 +546,7 @@ class Matcher:
         else:
             self.preview.kept_measures = kept
 
-    def _child_in_scope(self, row: _Row, ref: str, existing_objective: dict | None) -> bool:
+    def _child_in_scope(self, row: Row, ref: str, existing_objective: dict | None) -> bool:
         before_id = existing_objective["lead_team_id"] if existing_objective else None
         after = self.file_leads.get(ref) or self.teams_by_id.get(before_id)
         if after is None or self._may_import(before_id=before_id, after=after):

@@ -18,6 +18,11 @@ the result Excel saved with it, never evaluated. A formula with no saved result 
 by a program that doesn't calculate) and Excel error values (#REF!, #N/A …) become `Unreadable`
 cells, reported against their row and column.
 
+Sheets: which sheet is read as which is sheets.py's job (hidden, copy and summary sheets are never
+read; names first, then the best-fitting header; the person chooses when two fit). Messages name
+each sheet as the file does ("Plan 24-25 row 3"). The objectives list export, a different format,
+is refused with one message saying what to upload instead.
+
 Tables: the header row is the first of the top 10 non-blank rows that names at least two known
 columns, one of them required; blank rows are skipped; after a blank row, a row with a single
 filled cell or with none of the key columns filled is a note below the table and is ignored (and
