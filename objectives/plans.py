@@ -27,8 +27,8 @@ def normalise_label(text: str) -> str:
     if match:
         first, second = match[1], match[2]
         start = int(first) if len(first) == 4 else 2000 + int(first)
-        end = int(second) if len(second) == 4 else (start // 100) * 100 + int(second)
-        if end == start + 1:
+        follows = int(second) == (start + 1 if len(second) == 4 else (start + 1) % 100)
+        if follows:
             return Plan.label_for_year(start)
     raise ValueError(f"'{cleaned}' is not a financial year; {LABEL_HELP}")
 
