@@ -4,8 +4,9 @@
 
 Builds a throwaway SQLite database (in a temporary folder) with 50 directorates, 500 teams and
 500 people, then generates an XLSX in the template's shape: 5,000 objectives (lead team, up to two
-contributing teams with commitments, owner email, delivery date, priority, state, dependencies)
-and 15,000 milestones. Each import goes into a new, empty plan.
+contributing teams with commitments, owner email, delivery date, priority, state, dependencies and
+an initial RAG rating, so the lead teams' first-month status updates are written too) and 15,000
+milestones. Each import goes into a new, empty plan, run as an administrator.
 
 The floor is openpyxl reading the same file in read-only mode and touching every cell
 (`iter_rows(values_only=True)` over every sheet): the least any importer of that file must do. The
@@ -62,12 +63,15 @@ def organisation(rng: random.Random):
         for n, d in enumerate(directorates * 10)
     )
     users = get_user_model().objects.bulk_create(
-        get_user_model()(username=f"person{n}", email=f"person{n}@example.nhs.uk")
+        get_user_model()(
+            username=f"person{n}", email=f"person{n}@example.nhs.uk", is_superuser=n == 0
+        )
         for n in range(500)
     )
     return teams, users
 
 
+RATINGS = ["Green", "Amber/Green", "Amber", "Amber/Red", "Red"]
 WORDS = ["Digital", "Urgent", "Primary", "Elective", "Workforce", "Policy", "Data", "Maternity"]
 
 
@@ -95,7 +99,7 @@ def workbook(teams, users, *, objectives: int, milestones_each: int, seed: int) 
                 "Integrated care boards; patients",
                 "Callers reach the right service first time",
                 "; ".join(depends),
-                "",
+                rng.choice(RATINGS),
             ]
         )
         for m in range(milestones_each):
@@ -136,7 +140,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         setup_django(folder)
-        from objectives.models import Objective
+        from objectives.models import Objective, StatusUpdate
 
         rng = random.Random(args.seed)
         teams, users = organisation(rng)
@@ -162,6 +166,7 @@ def main() -> int:
             full_cpus.append(cpu)
             print(f"run {repeat + 1}: floor {floors[-1]:.2f} s, import {elapsed:.2f} s ({summary})")
         assert Objective.objects.count() == args.objectives * args.repeats
+        assert StatusUpdate.objects.count() == args.objectives * args.repeats
         floor_s, full_s = statistics.median(floors), statistics.median(fulls)
         floor_cpu, full_cpu = statistics.median(floor_cpus), statistics.median(full_cpus)
         ratio = full_s / floor_s

@@ -24,7 +24,6 @@ from .models import (
     Objective,
     Period,
     Plan,
-    PlanStatus,
     Reading,
     Role,
     State,
@@ -32,33 +31,12 @@ from .models import (
     Team,
     month_bounds,
 )
+from .plans import create_plan
 
 DEMO_PASSWORD = "demo"
 REPORTED_MONTHS = 7  # April to October 2024
 DUE_IN_DECEMBER = {"UEC-01", "DIG-04", "DIG-09", "OPS-04", "PC-02", "PC-04"}
 BETA_LATE = {"UEC-01"}  # the one objective whose beta is late: its lead still says Green
-
-
-def create_plan(start_year: int, *, status=PlanStatus.AGREED, agreed_on=None) -> Plan:
-    label = Plan.label_for_year(start_year)
-    start, end = Plan.dates_for_label(label)
-    plan = Plan.objects.create(
-        label=label,
-        start_date=start,
-        end_date=end,
-        status=status,
-        agreed_on=agreed_on or (dt.date(start_year, 3, 28) if status != PlanStatus.DRAFT else None),
-    )
-    Period.objects.bulk_create(
-        Period(
-            plan=plan,
-            month=m,
-            start_date=month_bounds(start, m)[0],
-            end_date=month_bounds(start, m)[1],
-        )
-        for m in range(1, 13)
-    )
-    return plan
 
 
 def _user(username, full_name, **extra):

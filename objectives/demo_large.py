@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .demo import DEMO_PASSWORD, _user, create_plan
+from .demo import DEMO_PASSWORD, _user
 from .models import (
     Contribution,
     ContributionRole,
@@ -32,6 +32,7 @@ from .models import (
     TeamKind,
     month_bounds,
 )
+from .plans import create_plan
 from .ratings import FIVE_POINT
 
 DIRECTORATES = 50

@@ -530,3 +530,21 @@ class ReminderLog(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.key} to {self.user}"
+
+
+class PendingImport(models.Model):
+    """An uploaded plan file between its preview and its confirmation.
+
+    Kept in the database so that whichever app server answers the confirm step finds it; bound to
+    its uploader (and, in the view, to their session); swept after a day.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pending_imports")
+    file_name = models.CharField(max_length=120)
+    plan_label = models.CharField(max_length=7)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.file_name} for plan {self.plan_label}"

@@ -147,6 +147,14 @@ def can_import_plan(user) -> bool:
     return is_director(user)
 
 
+def can_import_objective(user, *, lead_before: Team | None, lead_after: Team) -> bool:
+    """A plan import may create or change an objective only when its lead team before (None for
+    a new objective) and after the import is in a directorate the importer oversees."""
+    if not can_import_plan(user) or not oversees_team(user, lead_after):
+        return False
+    return lead_before is None or oversees_team(user, lead_before)
+
+
 # --- Collaboration days -------------------------------------------------------------------------
 
 

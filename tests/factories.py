@@ -7,7 +7,6 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from objectives import services
-from objectives.demo import create_plan
 from objectives.models import (
     Contribution,
     ContributionRole,
@@ -24,6 +23,7 @@ from objectives.models import (
     StatusUpdate,
     Team,
 )
+from objectives.plans import create_plan
 
 
 class UserFactory(factory.django.DjangoModelFactory):

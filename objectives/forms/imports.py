@@ -13,11 +13,19 @@ from django.conf import settings
 from objectives.importing import reading
 from objectives.importing.next_year import CarryOverError, check_target, next_label, unfinished
 from objectives.models import Plan, PlanStatus
+from objectives.plans import normalise_label
+
+# What the file picker offers: the formats reading.py reads (.txt is Excel's "Unicode Text", the
+# UTF-16 tab-separated format). The server decides by content, never by name.
+ACCEPT = (
+    ".xlsx,.csv,.txt,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+    "text/csv,text/plain"
+)
 
 
 def plan_label_error(label: str) -> str | None:
     try:
-        Plan.dates_for_label(label)
+        label = normalise_label(label)
     except ValueError as error:
         return f"{error}."
     plan = Plan.objects.filter(label=label).first()
@@ -34,7 +42,7 @@ def default_plan_label() -> str:
 class UploadForm(forms.Form):
     plan = forms.CharField(
         label="Plan",
-        max_length=7,
+        max_length=20,
         strip=True,
         error_messages={
             "required": "Enter the plan's financial year, e.g. 2024/25",
@@ -53,8 +61,7 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(
             attrs={
                 "class": "nhsuk-file-upload",
-                "accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument"
-                ".spreadsheetml.sheet,text/csv",
+                "accept": ACCEPT,
             }
         ),
     )
@@ -68,7 +75,7 @@ class UploadForm(forms.Form):
         label = self.cleaned_data["plan"]
         if error := plan_label_error(label):
             raise forms.ValidationError(error)
-        return label
+        return normalise_label(label)
 
     def clean(self):
         if self.too_large:

@@ -8,6 +8,7 @@ suggestion (difflib, 75% alike); owners are found by email address (ignoring cas
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
@@ -40,6 +41,39 @@ class TeamIndex:
             "is not a team in this service; use a team name as listed on the template's "
             "Read me sheet"
         )
+
+    def split(self, text: str) -> list[Team] | None:
+        """'Digital, Data and Policy' -> those three teams, when every part is a known team
+        (separated by ',', '/' or ' and '); None otherwise."""
+        parts = _TEAM_SEPARATOR.split(text.strip())
+        if len(parts) < 3:
+            return None
+        return _segment(parts, self.by_key)
+
+    def unknown_parts(self, text: str) -> list[str]:
+        """For a cell that looks like several teams, the parts that are no team; else []."""
+        parts = _TEAM_SEPARATOR.split(text.strip())[::2]
+        if len(parts) < 2:
+            return []
+        return [part for part in parts if part and _fold(part) not in self.by_key]
+
+
+# Between team names in one cell: a comma, a slash or the word "and".
+_TEAM_SEPARATOR = re.compile(r"(\s*,\s*|\s*/\s*|\s+and\s+)", re.IGNORECASE)
+
+
+def _segment(parts: list[str], index: dict[str, Team]) -> list[Team] | None:
+    """parts alternate text and separator; group them so that every group is a known team,
+    longest names first ("Urgent and emergency care" before "Urgent"); None when none fits."""
+    if not parts:
+        return []
+    for end in range(len(parts), 0, -2):
+        team = index.get(_fold("".join(parts[:end])))
+        if team is not None:
+            rest = _segment(parts[end + 1 :], index)
+            if rest is not None:
+                return [team, *rest]
+    return None
 
 
 class PeopleIndex:

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from objectives import services
-from objectives.demo import create_plan
 from objectives.models import (
     Actor,
     Contribution,
@@ -31,6 +30,7 @@ from objectives.models import (
     PlanStatus,
     State,
 )
+from objectives.plans import create_plan
 
 FINISHED = (State.COMPLETE, State.CLOSED)
 COPIED_FIELDS = (

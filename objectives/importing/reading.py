@@ -18,6 +18,11 @@ the result Excel saved with it, never evaluated. A formula with no saved result 
 by a program that doesn't calculate) and Excel error values (#REF!, #N/A …) become `Unreadable`
 cells, reported against their row and column.
 
+Sheets: which sheet is read as which is sheets.py's job (hidden, copy and summary sheets are never
+read; names first, then the best-fitting header; the person chooses when two fit). Messages name
+each sheet as the file does ("Plan 24-25 row 3"). The objectives list export, a different format,
+is refused with one message saying what to upload instead.
+
 Tables: the header row is the first of the top 10 non-blank rows that names at least two known
 columns, one of them required; blank rows are skipped; after a blank row, a row with a single
 filled cell or with none of the key columns filled is a note below the table and is ignored (and
@@ -36,12 +41,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from . import columns
+from . import columns, sheets
 from .columns import SheetSpec
-from .parsing import EXCEL_ERRORS, Unreadable, display, is_blank
+from .parsing import EXCEL_ERRORS, Unreadable, ValueProblem, display, is_blank, parse_rating
 from .problems import Problem
 
-HEADER_SEARCH_ROWS = 10
 MAX_ZIP_ENTRIES = 2_000
 CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
 FORMULA_NO_VALUE = (
@@ -66,6 +70,7 @@ class Table:
     ignored_headers: list[str] = field(default_factory=list)
     notes: list[tuple[int, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    read_as: list[str] = field(default_factory=list)  # how a column was read, when not by name
 
     def has(self, key: str) -> bool:
         return key in self.columns
@@ -75,8 +80,11 @@ class Table:
 class Book:
     kind: str  # "csv" or "xlsx"
     tables: dict[str, Table]  # by spec name: "Objectives", "Milestones", "Measures"
+    file_name: str = "The file"
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    choices: dict[str, list[str]] = field(default_factory=dict)  # kind -> candidate sheets
+    read_as: dict[str, str] = field(default_factory=dict)  # kind -> the sheet read as it
 
     @property
     def row_count(self) -> int:
@@ -91,11 +99,17 @@ def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
 
 
-def read_book(data: bytes, *, name: str = "The file") -> Book:
-    """Bytes of an uploaded file -> Book. Raises UnreadableFile with a message for people."""
+def read_book(
+    data: bytes, *, name: str = "The file", plan_label: str = "", chosen: dict | None = None
+) -> Book:
+    """Bytes of an uploaded file -> Book. Raises UnreadableFile with a message for people.
+
+    `plan_label` helps choose between sheets for different years ("Plan 23-24", "Plan 24-25");
+    `chosen` maps a sheet kind ("Objectives") to the sheet the person chose to read as it.
+    """
     kind = sniff(data, name=name)
     if kind == "xlsx":
-        return _read_xlsx(data, name=name)
+        return _read_xlsx(data, name=name, plan_label=plan_label, chosen=chosen or {})
     return _read_csv(data, name=name)
 
 
@@ -203,8 +217,8 @@ def _read_csv(data: bytes, *, name: str) -> Book:
         raise UnreadableFile(
             f"{name} could not be read as CSV near line {reader.line_num}: {error}."
         ) from None
-    table = build_table(columns.OBJECTIVES, columns.OBJECTIVES.name, rows)
-    book = Book(kind="csv", tables={})
+    table = build_table(columns.OBJECTIVES, columns.OBJECTIVES.name, rows, file_name=name)
+    book = Book(kind="csv", tables={}, file_name=name)
     if isinstance(table, Problem):
         book.problems.append(table)
     else:
@@ -273,6 +287,8 @@ def _formula_cells(data: bytes, *, name: str) -> dict[str, dict[tuple[int, int],
     found: dict[str, dict[tuple[int, int], str]] = {}
     try:
         for worksheet in workbook.worksheets:
+            if worksheet.sheet_state != "visible":
+                continue
             worksheet.reset_dimensions()
             cells = {}
             for row in worksheet.iter_rows():
@@ -285,16 +301,19 @@ def _formula_cells(data: bytes, *, name: str) -> dict[str, dict[tuple[int, int],
     return found
 
 
-def _read_xlsx(data: bytes, *, name: str) -> Book:
+def _read_xlsx(data: bytes, *, name: str, plan_label: str, chosen: dict[str, str]) -> Book:
     formulas = _formula_cells(data, name=name) if _has_formulas(data) else {}
     workbook = _open_workbook(data, name=name, data_only=True)
-    book = Book(kind="xlsx", tables={})
+    book = Book(kind="xlsx", tables={}, file_name=name)
     used_formulas = 0
     try:
         pending = []
         for worksheet in workbook.worksheets:
             title = worksheet.title
             if columns.normalise_header(title) == columns.normalise_header(columns.README_SHEET):
+                continue
+            if worksheet.sheet_state != "visible":
+                book.notes.append(f"Sheet '{title}' is hidden, so it was not read.")
                 continue
             try:
                 rows = list(_limited(_sheet_rows(worksheet), sheet=title))
@@ -313,27 +332,39 @@ def _read_xlsx(data: bytes, *, name: str) -> Book:
     finally:
         workbook.close()
 
-    # Sheets named like ours first; then any other sheet whose header fits a sheet still missing.
-    unnamed = []
-    for title, rows in pending:
-        spec = columns.sheet_for_name(title)
-        if spec is None or spec.name in book.tables:
-            unnamed.append((title, rows))
+    candidates = sheets.candidates(pending)
+    for spec in columns.SHEETS:
+        titles = candidates.get(spec.name, [])
+        if not titles:
             continue
-        _add_table(book, spec, title, rows)
-    for title, rows in unnamed:
-        for spec in columns.SHEETS:
-            if spec.name in book.tables or _find_header(spec, rows) is None:
-                continue
-            _add_table(book, spec, title, rows)
-            book.notes.append(f"Sheet '{title}' was read as the {spec.name} sheet.")
-            break
-        else:
-            if any(any(not is_blank(v) for v in values) for _, values in rows):
-                book.notes.append(
-                    f"Sheet '{title}' was not read: it is not named Objectives, Milestones or "
-                    "Measures and its first rows don't name their columns."
+        title = sheets.pick(spec, titles, plan_label=plan_label, chosen=chosen.get(spec.name))
+        if len(titles) > 1:
+            book.choices[spec.name] = titles
+            if title is None:
+                listed = ", ".join(f"'{t}'" for t in titles)
+                book.problems.append(
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        None,
+                        f"has {len(titles)} sheets that could be the {spec.name} sheet ({listed}); "
+                        "choose the one to read below, or rename or hide the others",
+                    )
                 )
+                continue
+        rows = dict(pending)[title]
+        _add_table(book, spec, title, rows)
+        book.read_as[spec.name] = title
+        if columns.sheet_for_name(title) is None:
+            book.notes.append(f"Sheet '{title}' was read as the {spec.name} sheet.")
+    read = set(book.read_as.values())
+    for title, rows in pending:
+        if title in read or not any(any(not is_blank(v) for v in values) for _, values in rows):
+            continue
+        book.notes.append(
+            f"Sheet '{title}' was not read: {sheets.why_not_read(title, rows, candidates)}."
+        )
     if used_formulas:
         book.notes.append(
             f"{used_formulas:,} cells hold formulas; the results Excel saved with them were used."
@@ -353,7 +384,7 @@ def _read_xlsx(data: bytes, *, name: str) -> Book:
 
 
 def _add_table(book: Book, spec: SheetSpec, title: str, rows) -> None:
-    table = build_table(spec, title, rows)
+    table = build_table(spec, title, rows, file_name=book.file_name)
     if isinstance(table, Problem):
         book.problems.append(table)
     else:
@@ -382,25 +413,25 @@ def _resolve_formulas(rows, sheet_formulas):
 # --- Tables -------------------------------------------------------------------------------------
 
 
-def _find_header(spec: SheetSpec, rows) -> int | None:
-    """Index in rows of the header row, or None."""
-    seen = 0
-    for index, (_, values) in enumerate(rows):
-        if all(is_blank(v) for v in values):
-            continue
-        keys = {columns.column_for_header(spec, v) for v in values if isinstance(v, str)}
-        keys.discard(None)
-        if len(keys) >= 2 and keys & set(spec.required):
-            return index
-        seen += 1
-        if seen >= HEADER_SEARCH_ROWS:
-            return None
-    return None
+LIST_EXPORT_HEADERS = {"lead_directorate", "each_team's_current_view", "current_rating"}
+LIST_EXPORT = (
+    "{name} is the objectives list export (the download on the Objectives page): a summary for "
+    "reading, with each team's current view, not the plan's columns. To change a plan in a "
+    "spreadsheet, download the plan from Import a business plan, under Export a plan, edit that "
+    "copy and import it."
+)
+# A column headed "Status" is the lifecycle state in the template, but in many NHS workbooks it
+# holds the RAG rating; its content decides.
+STATUS_HEADERS = {"status"}
 
 
-def build_table(spec: SheetSpec, title: str, rows: list[tuple[int, tuple]]) -> Table | Problem:
-    """Find the header, map columns, keep data rows; a Problem when there is no header at all."""
-    header_index = _find_header(spec, rows)
+def build_table(
+    spec: SheetSpec, title: str, rows: list[tuple[int, tuple]], *, file_name: str = "The file"
+) -> Table | Problem:
+    """Find the header, map columns, keep data rows; a Problem when there is no header at all.
+
+    Raises UnreadableFile for the objectives list export, which is not a plan."""
+    header_index = sheets.find_header(spec, rows)
     if header_index is None:
         expected = ", ".join(spec.required)
         return Problem(
@@ -412,7 +443,9 @@ def build_table(spec: SheetSpec, title: str, rows: list[tuple[int, tuple]]) -> T
             f"including {expected}",
         )
     header_row, header_values = rows[header_index]
-    table = Table(spec=spec, name=spec.name, header_row=header_row, columns={}, headers={})
+    if {columns.normalise_header(v) for v in header_values} >= LIST_EXPORT_HEADERS:
+        raise UnreadableFile(LIST_EXPORT.format(name=file_name))
+    table = Table(spec=spec, name=title, header_row=header_row, columns={}, headers={})
     for position, header in enumerate(header_values):
         if is_blank(header):
             continue
@@ -423,7 +456,7 @@ def build_table(spec: SheetSpec, title: str, rows: list[tuple[int, tuple]]) -> T
         elif key in table.columns:
             table.problems.append(
                 Problem(
-                    spec.name,
+                    title,
                     header_row,
                     key,
                     shown,
@@ -438,7 +471,7 @@ def build_table(spec: SheetSpec, title: str, rows: list[tuple[int, tuple]]) -> T
             aliases = ", ".join(spec.column(key).aliases[:2])
             table.problems.append(
                 Problem(
-                    spec.name,
+                    title,
                     header_row,
                     key,
                     None,
@@ -458,7 +491,36 @@ def build_table(spec: SheetSpec, title: str, rows: list[tuple[int, tuple]]) -> T
             continue
         below_gap = False
         table.rows.append((number, values))
+    _status_as_rating(table)
     return table
+
+
+def _status_as_rating(table: Table) -> None:
+    """A "Status" column whose every filled cell is a rating word is read as initial_rating."""
+    position = table.columns.get("state")
+    if (
+        position is None
+        or "initial_rating" in table.columns
+        or columns.normalise_header(table.headers["state"]) not in STATUS_HEADERS
+    ):
+        return
+    cells = [values[position] for _, values in table.rows if position < len(values)]
+    filled = [cell for cell in cells if not is_blank(cell)]
+    if not filled or not all(is_rating_word(cell) for cell in filled):
+        return
+    table.columns["initial_rating"] = table.columns.pop("state")
+    table.headers["initial_rating"] = table.headers.pop("state")
+    table.read_as.append(
+        f"{table.name}: the column '{table.headers['initial_rating']}' holds ratings (such as "
+        f"'{display(filled[0])}'), so it was read as initial_rating, not as the objective's state."
+    )
+
+
+def is_rating_word(value) -> bool:
+    try:
+        return parse_rating(value, points=5) is not None
+    except ValueProblem:
+        return False
 
 
 def excel_error(value) -> Unreadable | None:

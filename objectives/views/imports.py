@@ -1,28 +1,30 @@
 """Plan import pages: upload -> preview -> confirm; the template; export; start next year.
 
 Who: uploading, previewing, confirming and starting next year are for directors and admins
-(permissions.can_import_plan). The template holds no data, so anyone signed in may download it.
-An export holds only the objectives the person may view (permissions.can_view_objective, which
-today lets every signed-in person read every objective), so anyone signed in may export.
+(permissions.can_import_plan); which objectives an import may touch is checked row by row against
+the importer's directorates (permissions.can_import_objective, in importing/matching.py). The
+template holds no data, so anyone signed in may download it. An export holds only the objectives
+the person may view (permissions.can_view_objective, which today lets every signed-in person read
+every objective), so anyone signed in may export.
 
-Between upload and confirm the uploaded file is kept on the server's disk, in a private temporary
-folder (mode 0700), under a random token that is recorded in the uploader's session: a token not
-in your session is a 404, whoever you are. The preview is rebuilt from that file when the page is
-shown and again, inside the import's transaction, when it is confirmed, so what is imported is what
-was just validated against the database as it is then. Files are deleted on confirm, when a
-session holds more than a few, and after a day. (Keeping 5 MB files in the session would write
-them to the database on every request; on more than one machine, this folder must be shared or
-sessions kept on one machine.)
+Between upload and confirm the uploaded file is kept in the database (models.PendingImport, see
+docs/decisions.md), under a random token that belongs to its uploader and is recorded in their
+session: a token that is not yours and in your session is a 404. Any app server can therefore
+answer the confirm step. The preview is rebuilt from the stored bytes when the page is shown and
+again, inside the import's transaction, when it is confirmed, so what is imported is what was
+just validated against the database as it is then. Uploads are deleted on confirm, when a session
+holds more than a few, and after a day.
+
+Which sheet is read as which can be chosen on the preview when several fit: the choice travels
+as `sheet-<Kind>` in the preview's query string and the confirm form, never in server memory.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import secrets
-import tempfile
-import time
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,81 +34,78 @@ from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from objectives import permissions
 from objectives.audit import audit
-from objectives.forms.imports import NextYearForm, UploadForm, default_plan_label
-from objectives.importing import next_year, plan_export, plan_import, template
-from objectives.models import Plan, PlanStatus
+from objectives.forms.imports import ACCEPT, NextYearForm, UploadForm, default_plan_label
+from objectives.importing import columns, next_year, plan_export, plan_import, template
+from objectives.models import PendingImport, Plan, PlanStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "plan_imports"
 KEEP_PER_SESSION = 5
-KEEP_SECONDS = 24 * 60 * 60
+KEEP_FOR = dt.timedelta(hours=24)
 SHOWN_ROWS = 200  # rows listed per group on the preview; the counts are always complete
 SHOWN_PROBLEMS = 500
-
-
-def upload_dir() -> Path:
-    path = Path(tempfile.gettempdir()) / "shared-objectives-imports"
-    path.mkdir(mode=0o700, exist_ok=True)
-    return path
+SHEET_NAME_MAX = 31  # Excel's limit on a sheet name
 
 
 # --- Keeping the upload between steps ------------------------------------------------------------
 
 
-def _path(token: str) -> Path:
-    return upload_dir() / f"{token}.upload"
-
-
 def _sweep() -> None:
-    cutoff = time.time() - KEEP_SECONDS
-    for path in upload_dir().glob("*.upload"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass
+    PendingImport.objects.filter(created_at__lt=timezone.now() - KEEP_FOR).delete()
 
 
-def _save_upload(request, data: bytes, *, plan: str, name: str) -> str:
+def _session_tokens(request) -> list[str]:
+    return list(request.session.get(SESSION_KEY, []))
+
+
+def _save_upload(request, data: bytes, *, plan: str, name: str) -> PendingImport:
     _sweep()
-    token = secrets.token_urlsafe(24)
-    fd = os.open(_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    uploads = dict(request.session.get(SESSION_KEY, {}))
-    uploads[token] = {"plan": plan, "name": name}
-    while len(uploads) > KEEP_PER_SESSION:
-        oldest = next(iter(uploads))
-        _forget(uploads, oldest)
-    request.session[SESSION_KEY] = uploads
-    return token
+    upload = PendingImport.objects.create(
+        token=secrets.token_urlsafe(24),
+        owner=request.user,
+        file_name=name,
+        plan_label=plan,
+        data=data,
+    )
+    tokens = [*_session_tokens(request), upload.token]
+    dropped, tokens = tokens[:-KEEP_PER_SESSION], tokens[-KEEP_PER_SESSION:]
+    PendingImport.objects.filter(token__in=dropped).delete()
+    request.session[SESSION_KEY] = tokens
+    return upload
 
 
-def _forget(uploads: dict, token: str) -> None:
-    uploads.pop(token, None)
-    _path(token).unlink(missing_ok=True)
-
-
-def _load_upload(request, token: str) -> tuple[bytes, dict]:
-    meta = request.session.get(SESSION_KEY, {}).get(token)
-    if meta is None:
+def _load_upload(request, token: str) -> PendingImport:
+    if token not in _session_tokens(request):
         raise Http404("No such upload in this session")
-    try:
-        return _path(token).read_bytes(), meta
-    except FileNotFoundError:
-        raise Http404("The upload has expired") from None
+    upload = PendingImport.objects.filter(
+        token=token, owner=request.user, created_at__gte=timezone.now() - KEEP_FOR
+    ).first()
+    if upload is None:
+        raise Http404("The upload has expired")
+    upload.data = bytes(upload.data)  # PostgreSQL hands back a memoryview
+    return upload
 
 
 def _drop_upload(request, token: str) -> None:
-    uploads = dict(request.session.get(SESSION_KEY, {}))
-    _forget(uploads, token)
-    request.session[SESSION_KEY] = uploads
+    PendingImport.objects.filter(token=token, owner=request.user).delete()
+    request.session[SESSION_KEY] = [t for t in _session_tokens(request) if t != token]
+
+
+def _chosen_sheets(params) -> dict[str, str]:
+    """kind -> sheet name from `sheet-Objectives=Plan 24-25` parameters; others are ignored."""
+    chosen = {}
+    for spec in columns.SHEETS:
+        value = params.get(f"sheet-{spec.name}", "")
+        if value and len(value) <= SHEET_NAME_MAX:
+            chosen[spec.name] = value
+    return chosen
 
 
 class _LimitedUploadHandler(TemporaryFileUploadHandler):
@@ -129,14 +128,17 @@ def _render(request, template_name: str, context: dict, *, status: int = 200):
     return response
 
 
-def _start_context(request, form) -> dict:
-    plans = list(Plan.objects.order_by("-start_date"))
+def _limits() -> dict:
     return {
-        "form": form,
-        "plans": plans,
+        "accept": ACCEPT,
         "max_size": plan_import.reading.megabytes(settings.IMPORT_MAX_BYTES),
         "max_rows": settings.IMPORT_MAX_ROWS,
     }
+
+
+def _start_context(request, form) -> dict:
+    plans = list(Plan.objects.order_by("-start_date"))
+    return {"form": form, "plans": plans, **_limits()}
 
 
 @csrf_exempt  # the handler must be set before CSRF reads the body; _start checks CSRF itself
@@ -165,23 +167,23 @@ def _start(request):
         return _render(request, "objectives/import.html", _start_context(request, form))
     name = os.path.basename(form.cleaned_data["file"].name or "the file")[:120]
     label = form.cleaned_data["plan"]
-    token = _save_upload(request, form.data_bytes, plan=label, name=name)
-    url = reverse("imports:preview", args=[token])
+    upload = _save_upload(request, form.data_bytes, plan=label, name=name)
+    url = reverse("imports:preview", args=[upload.token])
     if request.htmx:
         # Show the preview straight away (the indicator stays up while it is built) and put its
         # address in the location bar.
-        response = _preview_response(request, token, form.data_bytes, {"plan": label, "name": name})
+        response = _preview_response(request, upload, chosen={})
         response["HX-Push-Url"] = url
         return response
     return redirect(url, permanent=False)
 
 
-def _preview_context(preview: plan_import.Preview, token: str, meta: dict) -> dict:
-    return {
+def _preview_context(preview: plan_import.Preview, upload: PendingImport, chosen: dict) -> dict:
+    context = {
         "preview": preview,
-        "token": token,
-        "file_name": meta["name"],
-        "plan_label": meta["plan"],
+        "token": upload.token,
+        "file_name": upload.file_name,
+        "plan_label": preview.plan_label or upload.plan_label,
         "problems": preview.problems[:SHOWN_PROBLEMS],
         "hidden_problems": max(0, len(preview.problems) - SHOWN_PROBLEMS),
         "sheets": list(preview.sheets.values()),
@@ -189,14 +191,33 @@ def _preview_context(preview: plan_import.Preview, token: str, meta: dict) -> di
         "shown_rows_slice": f":{SHOWN_ROWS}",
         "shown_rows_negative": -SHOWN_ROWS,
         "notices": preview.notices,
+        "sheet_choices": [
+            {
+                "kind": kind,
+                "field": f"sheet-{kind}",
+                "titles": titles,
+                "read": preview.sheets_read.get(kind, ""),
+            }
+            for kind, titles in preview.sheet_choices.items()
+        ],
+        "chosen": [(f"sheet-{kind}", title) for kind, title in preview.sheets_read.items()],
+        **_limits(),
     }
+    if not preview.ok:
+        # A way forward from a file that can't be imported: upload the corrected one here.
+        context["upload_form"] = UploadForm(initial={"plan": context["plan_label"]})
+    return context
 
 
-def _preview_response(request, token, data, meta, *, extra=None, status=200):
+def _preview_response(request, upload, *, chosen, extra=None, status=200):
     preview = plan_import.build_preview(
-        data, plan_label=meta["plan"], name=meta["name"], author=request.user
+        upload.data,
+        plan_label=upload.plan_label,
+        name=upload.file_name,
+        author=request.user,
+        chosen=chosen,
     )
-    context = _preview_context(preview, token, meta) | (extra or {})
+    context = _preview_context(preview, upload, chosen) | (extra or {})
     return _render(request, "objectives/import_preview.html", context, status=status)
 
 
@@ -204,37 +225,47 @@ def _preview_response(request, token, data, meta, *, extra=None, status=200):
 @require_GET
 def preview(request, token):
     permissions.require(permissions.can_import_plan(request.user))
-    data, meta = _load_upload(request, token)
-    return _preview_response(request, token, data, meta)
+    upload = _load_upload(request, token)
+    return _preview_response(request, upload, chosen=_chosen_sheets(request.GET))
 
 
 @login_required
 @require_POST
 def confirm(request, token):
     permissions.require(permissions.can_import_plan(request.user))
-    data, meta = _load_upload(request, token)
+    upload = _load_upload(request, token)
+    chosen = _chosen_sheets(request.POST)
     try:
         result = plan_import.import_plan(
-            data, plan_label=meta["plan"], user=request.user, name=meta["name"]
+            upload.data,
+            plan_label=upload.plan_label,
+            user=request.user,
+            name=upload.file_name,
+            chosen=chosen,
         )
     except DatabaseError:
-        preview = plan_import.build_preview(
-            data, plan_label=meta["plan"], name=meta["name"], author=request.user
+        return _preview_response(
+            request,
+            upload,
+            chosen=chosen,
+            extra={
+                "apply_failed": "Nothing was imported: the database refused the change, perhaps "
+                "because someone changed the plan at the same moment. Check the preview and try "
+                "again."
+            },
+            status=409,
         )
-        context = _preview_context(preview, token, meta) | {
-            "apply_failed": "Nothing was imported: the database refused the change, perhaps "
-            "because someone changed the plan at the same moment. Check the preview and try again."
-        }
-        return _render(request, "objectives/import_preview.html", context, status=409)
     if not result.ok:
-        audit("plan_import", outcome="refused", request=request, file=meta["name"])
-        context = _preview_context(result, token, meta) | {"confirm_refused": True}
+        audit("plan_import", outcome="refused", request=request, file=upload.file_name)
+        context = _preview_context(result, upload, chosen) | {"confirm_refused": True}
         return _render(request, "objectives/import_preview.html", context)
     _drop_upload(request, token)
-    audit("plan_import", obj=result.plan, outcome="imported", request=request, file=meta["name"])
+    audit(
+        "plan_import", obj=result.plan, outcome="imported", request=request, file=upload.file_name
+    )
     messages.success(
         request,
-        f"Imported {meta['name']} into plan {result.plan.label}: {result.summary}.",
+        f"Imported {upload.file_name} into plan {result.plan.label}: {result.summary}.",
     )
     target = reverse("imports:start")
     if request.htmx:

@@ -7,8 +7,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django_htmx.middleware import HtmxDetails
 
-from objectives.demo import create_plan
 from objectives.models import PlanStatus, State
+from objectives.plans import create_plan
 from objectives.views.browse import objective_list
 from tests.factories import (
     DirectorateFactory,

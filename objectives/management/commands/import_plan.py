@@ -1,8 +1,12 @@
-"""manage.py import_plan FILE --plan 2024/25 [--dry-run] [--user NAME]: a plan from CSV or XLSX.
+"""manage.py import_plan FILE --plan 2024/25 [--dry-run] [--user NAME] [--sheet KIND=NAME]: a plan
+from CSV or XLSX.
 
 Prints the same preview as the web page: counts per sheet, every problem, what is worth knowing
 and the plan's objectives the file leaves out. Exits non-zero, importing nothing, when the file
-has problems. Creates the plan (draft) when it doesn't exist.
+has problems. Creates the plan (draft) when it doesn't exist. The plan may be written 2024/25,
+2024-25, 24/25 or 2024 to 2025. When two sheets could be the same kind, `--sheet
+"Objectives=Plan 24-25"` says which to read. With --user, that person's directorates limit what
+the import may change, as on the web page.
 """
 
 from __future__ import annotations
@@ -26,19 +30,35 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Show what would change; change nothing"
         )
         parser.add_argument(
+            "--sheet",
+            action="append",
+            default=[],
+            metavar="KIND=NAME",
+            help="Which sheet to read as Objectives, Milestones or Measures, e.g. "
+            '"Objectives=Plan 24-25" (repeat for each)',
+        )
+        parser.add_argument(
             "--user",
             help="User name that initial ratings are recorded as (default: the first admin)",
         )
 
-    def handle(self, *args, file, plan, dry_run, user, **options):
+    def handle(self, *args, file, plan, dry_run, user, sheet, **options):
         path = Path(file)
         try:
             data = path.read_bytes()
         except OSError as error:
             raise CommandError(f"Can't read {file}: {error.strerror}") from None
         author = self._author(user)
+        chosen = {}
+        for choice in sheet:
+            kind, equals, title = choice.partition("=")
+            if not equals or kind.strip() not in ("Objectives", "Milestones", "Measures"):
+                raise CommandError(
+                    f"--sheet '{choice}': use Objectives=NAME, Milestones=NAME or Measures=NAME."
+                )
+            chosen[kind.strip()] = title.strip()
         preview = plan_import.import_plan(
-            data, plan_label=plan, user=author, name=path.name, dry_run=dry_run
+            data, plan_label=plan, user=author, name=path.name, dry_run=dry_run, chosen=chosen
         )
         if preview.refusal:
             raise CommandError(preview.refusal)
@@ -54,6 +74,9 @@ class Command(BaseCommand):
         if preview.problems:
             for problem in preview.problems:
                 self.stderr.write(problem.message)
+            for kind, titles in preview.sheet_choices.items():
+                listed = ", ".join(f'"{kind}={title}"' for title in titles)
+                self.stderr.write(f"Choose the {kind} sheet with --sheet: one of {listed}.")
             raise CommandError(
                 f"{len(preview.problems)} problem{'s' if len(preview.problems) != 1 else ''} in "
                 f"{path.name}; nothing was imported."

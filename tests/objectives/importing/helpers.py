@@ -12,14 +12,17 @@ import openpyxl
 OBJECTIVE_HEADER = ["ref", "title", "lead_team"]
 
 
-def xlsx(sheets: dict[str, list[list]]) -> bytes:
-    """An XLSX with the given sheets (name -> rows, the first row being the header)."""
+def xlsx(sheets: dict[str, list[list]], *, hidden: tuple[str, ...] = ()) -> bytes:
+    """An XLSX with the given sheets (name -> rows, the first row being the header); the sheets
+    named in `hidden` are hidden, as Excel's Hide sheet does."""
     book = openpyxl.Workbook()
     book.remove(book.active)
     for name, rows in sheets.items():
         sheet = book.create_sheet(name)
         for row in rows:
             sheet.append(row)
+        if name in hidden:
+            sheet.sheet_state = "hidden"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

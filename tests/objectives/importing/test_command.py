@@ -48,3 +48,28 @@ def test_a_missing_file_is_a_clear_error(cast, tmp_path):
     with pytest.raises(CommandError) as raised:
         call_command("import_plan", str(tmp_path / "nope.xlsx"), plan="2024/25")
     assert str(raised.value) == f"Can't read {tmp_path / 'nope.xlsx'}: No such file or directory"
+
+
+def test_the_command_takes_a_label_like_2024_25_and_a_chosen_sheet(cast, tmp_path, capsys):
+    path = tmp_path / "plan.xlsx"
+    header = ["ref", "title", "lead_team"]
+    path.write_bytes(
+        xlsx(
+            {
+                "Team A": [header, ["NEW-1", "From A", "NHS 111 online"]],
+                "Team B": [header, ["NEW-2", "From B", "NHS 111 online"]],
+            }
+        )
+    )
+    with pytest.raises(CommandError, match="1 problem in plan.xlsx; nothing was imported."):
+        call_command("import_plan", str(path), plan="2024-25")
+    assert 'Choose the Objectives sheet with --sheet: one of "Objectives=Team A", ' in (
+        capsys.readouterr().err
+    )
+    call_command("import_plan", str(path), plan="2024-25", sheet=["Objectives=Team B"])
+    assert "Imported into plan 2024/25: 1 created, 0 updated, 0 unchanged." in (
+        capsys.readouterr().out
+    )
+    assert list(Objective.objects.filter(ref__startswith="NEW").values_list("ref", flat=True)) == [
+        "NEW-2"
+    ]

@@ -512,7 +512,11 @@ def test_a_new_plan_is_created_as_a_draft_with_its_twelve_months(cast):
 @pytest.mark.parametrize(
     "label, refusal",
     [
-        ("2024-25", "Plan: '2024-25' is not a financial year; use the form 2024/25."),
+        (
+            "2024-26",
+            "Plan: '2024-26' is not a financial year; use the form 2024/25 (2024-25, 24/25 and "
+            "2024 to 2025 work too).",
+        ),
         (
             "closed",
             "Plan 2023/24 is closed; nothing can be imported into it. An administrator "

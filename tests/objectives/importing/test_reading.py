@@ -113,8 +113,8 @@ def test_an_oddly_named_sheet_is_read_when_its_header_fits():
     assert list(book.tables) == ["Objectives"]
     assert book.notes == [
         "Sheet 'Sheet1' was read as the Objectives sheet.",
-        "Sheet 'Lookups' was not read: it is not named Objectives, Milestones or Measures and its "
-        "first rows don't name their columns.",
+        "Sheet 'Lookups' was not read: its name says it is a summary or a list of choices, "
+        "not the plan.",
     ]
 
 

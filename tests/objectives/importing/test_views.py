@@ -6,8 +6,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from objectives.models import Objective, Plan
-from objectives.views import imports as views
+from objectives.models import Objective, PendingImport, Plan
 from tests.objectives.importing.helpers import csv_bytes, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -85,8 +84,7 @@ def test_upload_preview_confirm_imports_the_plan(cast, client_for):
     assert response.status_code == 302
     preview = client.get(response["Location"])
     html = preview.content.decode()
-    assert "1 created, 0 updated, 2 unchanged" not in html  # milestones aren't in this file
-    assert "1 created, 0 updated, 0 unchanged" in html
+    assert "The import will create 1, update 0 and leave 0 unchanged." in html
     assert "2 objectives in plan 2024/25 are not in this file" in html
     assert Objective.objects.filter(ref="NEW-1").count() == 0
     token = token_of(response)
@@ -96,7 +94,7 @@ def test_upload_preview_confirm_imports_the_plan(cast, client_for):
         done.content.decode()
     )
     assert Objective.objects.get(ref="NEW-1").title == "New objective"
-    assert not views._path(token).exists()
+    assert PendingImport.objects.filter(token=token).exists() is False
     assert client.get(reverse("imports:preview", args=[token])).status_code == 404
 
 
@@ -144,10 +142,11 @@ def test_an_upload_without_the_csrf_token_is_refused(cast):
 
 
 def test_a_bad_plan_label_is_refused_next_to_its_field(cast, client_for):
-    response = upload(client_for(cast.director_a), plan="2024-25")
+    response = upload(client_for(cast.director_a), plan="2024-26")
     assert response.status_code == 200
-    assert "&#x27;2024-25&#x27; is not a financial year; use the form 2024/25." in (
-        response.content.decode()
+    assert (
+        "&#x27;2024-26&#x27; is not a financial year; use the form 2024/25 (2024-25, 24/25 and "
+        "2024 to 2025 work too)." in response.content.decode()
     )
 
 
@@ -255,3 +254,124 @@ def test_the_export_runs_the_same_queries_for_two_objectives_or_thirty(cast, cli
         )
         MilestoneFactory(objective=objective)
     assert queries() == few
+
+
+# --- Issue 15: uploads any server can confirm, a way forward from errors, sheet choice ----------
+
+
+def test_the_preview_survives_being_confirmed_by_another_app_server(
+    cast, client_for, tmp_path, monkeypatch, settings
+):
+    """Two "servers": different temporary folders, one session. The first is gone by confirm."""
+    import shutil
+    import tempfile
+
+    from django.test import Client
+
+    first, second = tmp_path / "server-1", tmp_path / "server-2"
+    first.mkdir()
+    second.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(first))
+    settings.FILE_UPLOAD_TEMP_DIR = str(first)
+    uploader = client_for(cast.director_a)
+    token = token_of(upload(uploader))
+    shutil.rmtree(first)
+    monkeypatch.setattr(tempfile, "tempdir", str(second))
+    settings.FILE_UPLOAD_TEMP_DIR = str(second)
+    other_server = Client()
+    other_server.cookies = uploader.cookies
+    done = other_server.post(reverse("imports:confirm", args=[token]))
+    assert (done.status_code, done["Location"]) == (302, reverse("imports:start"))
+    assert Objective.objects.get(ref="NEW-1").title == "New objective"
+    assert list(second.iterdir()) == []
+    assert PendingImport.objects.count() == 0
+
+
+def test_an_upload_older_than_a_day_is_gone_and_swept(cast, client_for):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client = client_for(cast.director_a)
+    token = token_of(upload(client))
+    PendingImport.objects.filter(token=token).update(
+        created_at=timezone.now() - dt.timedelta(hours=25)
+    )
+    assert client.get(reverse("imports:preview", args=[token])).status_code == 404
+    fresh = token_of(upload(client))
+    assert list(PendingImport.objects.values_list("token", flat=True)) == [fresh]
+
+
+def test_an_upload_is_stored_with_its_owner_plan_and_bytes(cast, client_for):
+    data = xlsx({"Objectives": GOOD})
+    token = token_of(upload(client_for(cast.director_a), data=data, plan="2024-25"))
+    stored = PendingImport.objects.get(token=token)
+    assert (stored.owner, stored.plan_label, stored.file_name, bytes(stored.data)) == (
+        cast.director_a,
+        "2024/25",
+        "plan.xlsx",
+        data,
+    )
+
+
+def test_a_preview_with_problems_says_nothing_will_happen_and_offers_the_upload_form(
+    cast, client_for
+):
+    client = client_for(cast.director_a)
+    html = client.get(upload(client, BAD)["Location"]).content.decode()
+    assert "Nothing will be imported until the problem below is fixed." in html
+    assert "1 created" not in html and "will create" not in html
+    assert '<h2 id="upload-again">Upload the corrected file</h2>' in html
+    assert f'action="{reverse("imports:start")}" enctype="multipart/form-data"' in html
+    assert 'name="plan" type="text" spellcheck="false" value="2024/25"' in html
+    assert f'<a href="{reverse("imports:start")}">Back to Import a business plan</a>' in html
+
+
+def test_a_refused_file_offers_the_upload_form_too(cast, client_for):
+    from objectives import export
+
+    client = client_for(cast.director_a)
+    data = export.xlsx_bytes(export.export_queryset())
+    html = client.get(upload(client, data=data)["Location"]).content.decode()
+    assert "plan.xlsx is the objectives list export" in html
+    assert '<h2 id="upload-again">Upload the corrected file</h2>' in html
+
+
+def test_a_good_preview_has_no_upload_form(cast, client_for):
+    client = client_for(cast.director_a)
+    html = client.get(upload(client)["Location"]).content.decode()
+    assert 'id="upload-again"' not in html
+
+
+def test_the_file_picker_offers_unicode_text_files(cast, client_for):
+    html = client_for(cast.director_a).get(reverse("imports:start")).content.decode()
+    assert (
+        'accept=".xlsx,.csv,.txt,application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        'sheet,text/csv,text/plain"' in html
+    )
+
+
+def test_a_utf16_text_file_uploads_and_imports(cast, client_for):
+    client = client_for(cast.director_a)
+    data = csv_bytes(GOOD, encoding="utf-16", delimiter="\t")
+    response = upload(client, data=data, name="plan.txt")
+    client.post(reverse("imports:confirm", args=[token_of(response)]))
+    assert Objective.objects.get(ref="NEW-1").title == "New objective"
+
+
+def test_the_person_chooses_the_sheet_and_the_confirm_reads_the_same_one(cast, client_for):
+    client = client_for(cast.director_a)
+    data = xlsx({"Team A": GOOD, "Team B": [GOOD[0], ["NEW-2", "From B", "NHS 111 online"]]})
+    response = upload(client, data=data)
+    token = token_of(response)
+    html = client.get(response["Location"]).content.decode()
+    assert '<select class="nhsuk-select" id="choose-objectives" name="sheet-Objectives"' in html
+    assert "plan.xlsx has 2 sheets that could be the Objectives sheet" in html
+    chosen = client.get(reverse("imports:preview", args=[token]), {"sheet-Objectives": "Team B"})
+    html = chosen.content.decode()
+    assert "The import will create 1, update 0 and leave 0 unchanged." in html
+    assert '<input type="hidden" name="sheet-Objectives" value="Team B">' in html
+    client.post(reverse("imports:confirm", args=[token]), {"sheet-Objectives": "Team B"})
+    assert list(Objective.objects.filter(ref__startswith="NEW").values_list("ref", flat=True)) == [
+        "NEW-2"
+    ]
