@@ -277,4 +277,3 @@ class OrganisationBackend(OIDCAuthenticationBackend):
             user.set_unusable_password()
             user.save()
         return user
-

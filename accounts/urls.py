@@ -22,18 +22,24 @@ urlpatterns = [
         views.auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
-        "password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"
+        "password/reset/",
+        login_not_required(views.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
+    path(
+        "password/reset/sent/",
+        login_not_required(views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        views.PasswordResetConfirmView.as_view(),
+        login_not_required(views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(
         "password/reset/done/",
-        views.PasswordResetCompleteView.as_view(),
+        login_not_required(views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
 ]

@@ -77,9 +77,7 @@ class OrganisationSignInView(OIDCAuthenticationRequestView):
         View.__init__(self, **kwargs)
 
     OIDC_RP_CLIENT_ID = property(lambda self: settings.OIDC_RP_CLIENT_ID)
-    OIDC_OP_AUTH_ENDPOINT = property(
-        lambda self: oidc.setting("OIDC_OP_AUTHORIZATION_ENDPOINT")
-    )
+    OIDC_OP_AUTH_ENDPOINT = property(lambda self: oidc.setting("OIDC_OP_AUTHORIZATION_ENDPOINT"))
 
     def get(self, request):
         if not oidc.enabled():
@@ -101,9 +99,7 @@ class OrganisationCallbackView(OIDCAuthenticationCallbackView):
         try:
             return super().get(request)
         except oidc.SignInRefused as refusal:
-            return refuse(
-                request, refusal.reason, identity=refusal.identity, detail=refusal.detail
-            )
+            return refuse(request, refusal.reason, identity=refusal.identity, detail=refusal.detail)
         except SuspiciousOperation as error:  # the state is not one this session started
             return refuse(request, "state", detail=str(error))
         except (requests.RequestException, ValueError) as error:  # discovery failed

@@ -74,9 +74,7 @@ def test_the_request_to_the_provider_carries_state_nonce_and_an_s256_pkce_challe
     assert len(query["state"][0]) == 32 and len(query["nonce"][0]) == 32
 
 
-def test_the_pkce_verifier_goes_to_the_token_endpoint_and_matches_the_challenge(
-    provider, client
-):
+def test_the_pkce_verifier_goes_to_the_token_endpoint_and_matches_the_challenge(provider, client):
     UserFactory(username="pshah", email="priya.shah@example.nhs.uk")
     provider.add_person("priya", email="priya.shah@example.nhs.uk")
 
@@ -191,9 +189,9 @@ def test_a_bad_id_token_is_refused_with_a_page_and_an_audit_line(
     assert (response.status_code, signed_in_user_id(client)) == (403, None)
     assert refusal_heading(response) == "You could not be signed in"
     assert message in response.content.decode()
-    assert [(event, outcome, details["reason"]) for event, outcome, _, details in audit_lines()] == [
-        ("login_failed", "refused", reason)
-    ]
+    assert [
+        (event, outcome, details["reason"]) for event, outcome, _, details in audit_lines()
+    ] == [("login_failed", "refused", reason)]
 
 
 def test_a_tampered_state_is_refused(provider, client, audit_lines):
@@ -320,9 +318,7 @@ def test_signing_out_after_a_password_sign_in_stays_in_the_app(provider, client,
     ]
 
 
-def test_the_sign_in_page_offers_the_organisation_account_only_when_configured(
-    client, settings
-):
+def test_the_sign_in_page_offers_the_organisation_account_only_when_configured(client, settings):
     without = client.get(reverse("login")).content.decode()
     settings.OIDC_ISSUER = "https://login.microsoftonline.com/tenant-id/v2.0"
     with_issuer = client.get(reverse("login")).content.decode()
