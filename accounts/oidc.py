@@ -75,7 +75,8 @@ def enabled() -> bool:
 
 
 def is_organisation_sign_in(request, credentials=None) -> bool:
-    """True for the organisation sign-in's callback: axes leaves it alone (AXES_WHITELIST_CALLABLE)."""
+    """True for the organisation sign-in's callback, which axes leaves alone
+    (AXES_WHITELIST_CALLABLE): axes guards local passwords only."""
     return request.path == reverse("accounts:oidc_callback")
 
 

@@ -387,7 +387,7 @@ LOGGING = {
 RISK_THRESHOLDS: dict = {}
 
 # People import (accounts/people_import.py): the most data rows one staff-directory file may have.
-PEOPLE_IMPORT_MAX_ROWS = env_int("PEOPLE_IMPORT_MAX_ROWS", 10_000)
+PEOPLE_IMPORT_MAX_ROWS = env_int("PEOPLE_IMPORT_MAX_ROWS", 15_000)
 
 # Plan import (objectives/importing/reading.py): the largest upload, the most data rows on one
 # sheet, and the most an XLSX may unpack to (checked before unzipping, so a zip bomb is refused).
