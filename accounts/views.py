@@ -153,6 +153,17 @@ class PasswordResetConfirmView(PasswordResetMixin, auth_views.PasswordResetConfi
     form_class = NewPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
 
+    def dispatch(self, request, *args, **kwargs):
+        # Django's view answers an invalid link before it looks at the method; look first.
+        if request.method.lower() not in self.http_method_names or not hasattr(
+            self, request.method.lower()
+        ):
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)
+        if not self.validlink and response.status_code == 200:
+            response.status_code = 404  # "This link does not work": used, expired or forged
+        return response
+
 
 class PasswordResetCompleteView(PasswordResetMixin, auth_views.PasswordResetCompleteView):
     pass

@@ -76,3 +76,32 @@ def audit_lines():
 
     yield lines
     logger.removeHandler(handler)
+
+
+@pytest.fixture
+def organisation(db):
+    """Digital's NHS 111 online team: Priya leads it, Sam (who wrote an update) is a member."""
+    from objectives.models import Role
+    from tests.factories import (
+        DirectorateFactory,
+        MembershipFactory,
+        ObjectiveFactory,
+        TeamFactory,
+        UserFactory,
+        add_update,
+    )
+
+    digital = DirectorateFactory(name="Digital", code="DIG")
+    team = TeamFactory(name="NHS 111 online", directorate=digital)
+    priya = UserFactory(
+        username="pshah", email="Priya.Shah@example.nhs.uk", first_name="Priya", last_name="Shah"
+    )
+    MembershipFactory(user=priya, team=team, role=Role.LEAD)
+    sam = UserFactory(
+        username="sold", email="sam.old@example.nhs.uk", first_name="Sam", last_name="Old"
+    )
+    MembershipFactory(user=sam, team=team, role=Role.MEMBER)
+    admin = UserFactory(username="admin", email="", is_superuser=True, is_staff=True)
+    objective = ObjectiveFactory(lead_team=team)
+    add_update(objective, team, 6, "amber", author=sam, text="Sam's September view")
+    return {"team": team, "priya": priya, "sam": sam, "admin": admin, "objective": objective}

@@ -10,15 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.people_import import build_preview, directorate_code, import_people
-from objectives.models import Directorate, Directorship, Membership, Role, Team
-from tests.factories import (
-    DirectorateFactory,
-    MembershipFactory,
-    ObjectiveFactory,
-    TeamFactory,
-    UserFactory,
-    add_update,
-)
+from objectives.models import Directorate, Directorship, Membership, Team
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -29,24 +21,6 @@ Priya Shah,PRIYA.SHAH@example.nhs.uk,Ambulance flow,Lead,Operations,
 Tom Deputy,tom.deputy@example.nhs.uk,NHS 111 online,deputy,Digital,
 Dana Director,dana@example.nhs.uk,,,,Digital; Operations
 """
-
-
-@pytest.fixture
-def organisation(db):
-    digital = DirectorateFactory(name="Digital", code="DIG")
-    team = TeamFactory(name="NHS 111 online", directorate=digital)
-    priya = UserFactory(
-        username="pshah", email="Priya.Shah@example.nhs.uk", first_name="Priya", last_name="Shah"
-    )
-    MembershipFactory(user=priya, team=team, role=Role.LEAD)
-    sam = UserFactory(
-        username="sold", email="sam.old@example.nhs.uk", first_name="Sam", last_name="Old"
-    )
-    MembershipFactory(user=sam, team=team, role=Role.MEMBER)
-    admin = UserFactory(username="admin", email="", is_superuser=True, is_staff=True)
-    objective = ObjectiveFactory(lead_team=team)
-    add_update(objective, team, 6, "amber", author=sam, text="Sam's September view")
-    return {"team": team, "priya": priya, "sam": sam, "admin": admin, "objective": objective}
 
 
 def memberships():

@@ -125,11 +125,18 @@ def test_no_reset_email_goes_to_someone_who_may_not_use_a_password(client, setti
     assert mail.outbox == []
 
 
-def test_the_other_reset_pages_answer(client):
-    assert [
+def test_the_other_reset_pages_answer_and_a_forged_link_sets_nothing(client):
+    lead = UserFactory(username="lead")
+    forged = reverse("accounts:password_reset_confirm", args=["MQ", "forged-token"])
+
+    answers = [
         client.get(reverse("accounts:password_reset_done")).status_code,
         client.get(reverse("accounts:password_reset_complete")).status_code,
-        client.get(
-            reverse("accounts:password_reset_confirm", args=["MQ", "bad-token"])
-        ).status_code,
-    ] == [200, 200, 200]
+        client.get(forged).status_code,
+        client.post(forged, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}),
+    ]
+
+    lead.refresh_from_db()
+    assert answers[:3] == [200, 200, 404]
+    assert "<h1>This link does not work</h1>" in answers[3].content.decode()
+    assert lead.check_password(PASSWORD)
