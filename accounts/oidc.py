@@ -121,8 +121,6 @@ def setting(name: str, *default):
         return provider_configuration().get(DISCOVERED[name], *default)
     if name == "OIDC_CREATE_USER":
         return settings.OIDC_CREATE_USERS
-    if name == "LOGIN_REDIRECT_URL_FAILURE":
-        return settings.LOGIN_URL
     return import_from_settings(name, *default)
 
 
