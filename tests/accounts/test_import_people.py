@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from accounts.people_import import build_preview, directorate_code, import_people
+from accounts.people_import import build_preview, import_people
+from accounts.people_writing import directorate_code
 from objectives.models import Directorate, Directorship, Membership, Team
 
 pytestmark = pytest.mark.django_db
