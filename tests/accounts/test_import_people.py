@@ -262,3 +262,56 @@ def test_the_command_imports_and_refuses_a_file_with_problems(organisation, tmp_
         call_command("import_people", str(bad), stdout=io.StringIO(), stderr=io.StringIO())
 
     assert User.objects.filter(email="tom.deputy@example.nhs.uk").count() == 1
+
+
+MOVES = """Name,Email,Team,Role,Directorate,Director of
+Priya Shah-Jones,priya.shah@example.nhs.uk,NHS 111 online,deputy,Operations,
+Tom Deputy,tom.deputy@example.nhs.uk,NHS 111 online,lead,Operations,
+Dana Director,dana@example.nhs.uk,,,,whole organisation
+"""
+
+
+def test_roles_names_teams_and_directorships_follow_the_file(organisation):
+    import_people(DIRECTORY.encode(), full=True)
+
+    preview = import_people(MOVES.encode())
+
+    changes = {heading: sorted(lines) for heading, lines in preview.changes.items() if lines}
+    assert changes == {
+        "Teams moving directorate": ["NHS 111 online: from Digital to Operations"],
+        "Names changed": ["Priya Shah → Priya Shah-Jones"],
+        "Changing role": [
+            "Priya Shah-Jones: lead → deputy in NHS 111 online",
+            "Tom Deputy: deputy → lead in NHS 111 online",
+        ],
+        "Leaving a team": ["Priya Shah-Jones: Ambulance flow"],
+        "Becoming a director": ["Dana Director: the whole organisation"],
+        "No longer a director": ["Dana Director: Digital", "Dana Director: Operations"],
+    }
+    assert memberships() == [
+        ("priya.shah@example.nhs.uk", "NHS 111 online", "deputy"),
+        ("tom.deputy@example.nhs.uk", "NHS 111 online", "lead"),
+    ]
+    assert list(Directorship.objects.values_list("user__email", "directorate")) == [
+        ("dana@example.nhs.uk", None)
+    ]
+
+
+def test_a_change_of_lead_is_announced_for_the_teams_objectives(
+    organisation, django_capture_on_commit_callbacks
+):
+    from objectives.signals import objectives_changed
+
+    heard = []
+
+    def listen(sender, objective_ids, **kwargs):
+        heard.append(objective_ids)
+
+    objectives_changed.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            import_people(DIRECTORY.encode(), full=True)
+    finally:
+        objectives_changed.disconnect(listen)
+
+    assert heard == [frozenset({organisation["objective"].pk})]
