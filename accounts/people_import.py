@@ -288,15 +288,17 @@ class _Planner:
                         directorate,
                         "is not a directorate here or in this file's directorate column",
                     )
+        directorate_of = {}  # team key -> the directorate its rows name (they agree)
+        for entry in self.entries:
+            if entry.team and entry.directorate:
+                directorate_of.setdefault(fold(entry.team), entry.directorate)
         placed = set()
         for entry in self.entries:
             key = fold(entry.team)
             if not entry.team or key in placed:
                 continue
             team = self.teams.get(key)
-            directorate = next(
-                (e.directorate for e in self.entries if fold(e.team) == key and e.directorate), ""
-            )
+            directorate = directorate_of.get(key, "")
             if team is None and not directorate:
                 self.preview.problem(
                     entry.row, "team", entry.team, "is a new team; give its directorate"
