@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "csp",
     "objectives",
     "reviews",
+    "accounts",
     "risks",
     "demo",
 ]
@@ -176,7 +177,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # for 15 minutes. Per pair, so nobody can lock a colleague out by typing their name elsewhere.
 AUTHENTICATION_BACKENDS = [
     "objectives.security.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Local passwords; LOCAL_LOGIN=false leaves them to superusers only (accounts/backends.py).
+    "accounts.backends.LocalPasswordBackend",
+    # Sign-in with the organisation's account (OpenID Connect), when OIDC_ISSUER is set.
+    "accounts.oidc.OrganisationBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
@@ -185,10 +189,48 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "objectives.security.client_ip"
 AXES_VERBOSE = False  # the audit log records lock-outs (objectives/audit.py)
+# Axes guards local passwords only: the organisation sign-in's callback is never counted.
+AXES_WHITELIST_CALLABLE = "accounts.oidc.is_organisation_sign_in"
 # How many proxies (load balancer, reverse proxy) in front of the app append to X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 LOGIN_URL = "login"
+# Local passwords (username and password kept by this app). false: only superusers may use one,
+# as a break-glass way in when the organisation's sign-in is down; everyone else signs in with
+# their organisation account.
+LOCAL_LOGIN = env_bool("LOCAL_LOGIN", True)
+
+# Sign-in with the organisation's account: OpenID Connect, authorisation code flow with PKCE,
+# state and nonce (mozilla-django-oidc; accounts/oidc.py). Off while OIDC_ISSUER is empty. The
+# provider's endpoints and keys come from OIDC_ISSUER + /.well-known/openid-configuration. For
+# Microsoft Entra ID: https://login.microsoftonline.com/<tenant id>/v2.0 (docs/decisions.md).
+OIDC_ISSUER = env_str("OIDC_ISSUER", "").rstrip("/")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be too"
+    )
+if OIDC_ISSUER and not OIDC_ISSUER.startswith("https://") and not DEBUG:
+    raise ImproperlyConfigured(f"OIDC_ISSUER must be an https:// address, not {OIDC_ISSUER!r}")
+# true: a person the provider vouches for but who has no user here gets one, with no team.
+# false (default): they see "ask an administrator to add you" and nothing is created.
+OIDC_CREATE_USERS = env_bool("OIDC_CREATE_USERS", False)
+OIDC_RP_SCOPES = "openid email profile"
+# The ID token's signing algorithm: the provider's keys sign it (Entra ID: RS256).
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGORITHM", "RS256")
+if OIDC_RP_SIGN_ALGO not in {"RS256", "RS384", "RS512", "ES256", "ES384", "ES512"}:
+    raise ImproperlyConfigured(
+        f"OIDC_SIGN_ALGORITHM must be RS256 (or another RS/ES algorithm), not {OIDC_RP_SIGN_ALGO!r}"
+    )
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_STORE_ID_TOKEN = True  # kept in the session, as the hint when signing out of the provider
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)  # seconds for each call to the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+# How long the provider's published configuration and keys are reused, in seconds.
+OIDC_DISCOVERY_SECONDS = env_int("OIDC_DISCOVERY_SECONDS", 3600)
 LOGIN_REDIRECT_URL = "objectives:my_work"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -244,6 +286,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = 10
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Password reset by email is offered only when email goes somewhere (accounts/forms.py): not with
+# the console or dummy backends.
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for an hour
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
@@ -281,6 +326,7 @@ CSRF_FAILURE_VIEW = "objectives.errors.csrf_failure"
 FONT_ORIGINS = [
     origin for origin in env_list("FONT_ORIGINS", ["https://assets.nhs.uk"]) if origin != "none"
 ]
+OIDC_ISSUER_ORIGIN = "/".join(OIDC_ISSUER.split("/")[:3]) if OIDC_ISSUER else ""
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -290,7 +336,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'", "data:", *FONT_ORIGINS],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        # The provider's origin: signing out posts here and is redirected to its sign-out page.
+        "form-action": ["'self'", *([OIDC_ISSUER_ORIGIN] if OIDC_ISSUER_ORIGIN else [])],
         "base-uri": ["'none'"],
         "object-src": ["'none'"],
     }
@@ -323,6 +370,9 @@ LOGGING = {
 # Thresholds for the at-risk rules: any of risks.rules.DEFAULTS by name, each documented there,
 # e.g. {"silence_danger_days": 45}. Unknown names and nonsense values stop the app at start-up.
 RISK_THRESHOLDS: dict = {}
+
+# People import (accounts/people_import.py): the most data rows one staff-directory file may have.
+PEOPLE_IMPORT_MAX_ROWS = env_int("PEOPLE_IMPORT_MAX_ROWS", 15_000)
 
 # Plan import (objectives/importing/reading.py): the largest upload, the most data rows on one
 # sheet, and the most an XLSX may unpack to (checked before unzipping, so a zip bomb is refused).

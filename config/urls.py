@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from objectives import health
 
 urlpatterns = [
@@ -9,12 +9,9 @@ urlpatterns = [
     path("", include("risks.urls")),
     path("", include("objectives.urls_imports")),
     path("reviews/", include("reviews.urls")),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", accounts_views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", accounts_views.SignOutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -103,17 +103,34 @@ class JsonFormatter(logging.Formatter):
 # --- Sign-in events from signals ----------------------------------------------------------------
 
 
+# The backend that signs people in with their organisation account (accounts/oidc.py).
+ORGANISATION_BACKEND = "accounts.oidc.OrganisationBackend"
+
+
+def _route(backend_path) -> str:
+    """How someone signed in: "organisation" (their organisation account) or "password"."""
+    return "organisation" if backend_path == ORGANISATION_BACKEND else "password"
+
+
 def _logged_in(sender, request, user, **kwargs):
-    audit("login", user=user, outcome="success", request=_real_request(request))
+    route = _route(getattr(user, "backend", None))
+    audit("login", user=user, outcome="success", request=_real_request(request), route=route)
 
 
 def _logged_out(sender, request, user, **kwargs):
     if user is None:  # signing out when not signed in
         return
-    audit("logout", user=user, outcome="success", request=_real_request(request))
+    from django.contrib.auth import BACKEND_SESSION_KEY
+
+    route = _route(request.session.get(BACKEND_SESSION_KEY) if request is not None else None)
+    audit("logout", user=user, outcome="success", request=_real_request(request), route=route)
 
 
 def _login_failed(sender, credentials, request=None, **kwargs):
+    if "username" not in credentials:
+        # An organisation sign-in (it carries a nonce, not a name): accounts/views.py records
+        # each of its refusals with the reason.
+        return
     # Django has already masked the password in `credentials`; keep only the name typed.
     audit(
         "login_failed",

@@ -56,7 +56,8 @@ class AuditRefusalsMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code == 403:
+        # A view that wrote its own, more telling line (a refused organisation sign-in) says so.
+        if response.status_code == 403 and not getattr(request, "audit_recorded", False):
             audit(
                 "permission_denied",
                 outcome="refused",

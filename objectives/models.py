@@ -53,6 +53,7 @@ class Team(models.Model):
 
 class Role(models.TextChoices):
     LEAD = "lead", "Lead"
+    DEPUTY = "deputy", "Deputy"  # a member's rights for now (objectives/permissions.py)
     MEMBER = "member", "Member"
 
 

@@ -11,6 +11,7 @@ the user may not touch, so views stay a few lines.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
@@ -52,7 +53,9 @@ def is_director(user) -> bool:
 
 
 def team_roles(user) -> dict[int, str]:
-    """team id -> 'lead' or 'member' for the user's memberships."""
+    """team id -> 'lead', 'deputy' or 'member' for the user's memberships.
+
+    A deputy has a member's rights: only `led_team_ids` (leads) record the team's view."""
     if not user.is_authenticated:
         return {}
     cache = _cache(user)
@@ -153,6 +156,22 @@ def can_import_objective(user, *, lead_before: Team | None, lead_after: Team) ->
     if not can_import_plan(user) or not oversees_team(user, lead_after):
         return False
     return lead_before is None or oversees_team(user, lead_before)
+
+
+# --- Sign-in and people -------------------------------------------------------------------------
+
+
+def can_use_password(user) -> bool:
+    """A password kept by this app: everyone while LOCAL_LOGIN is on, else superusers only (the
+    break-glass administrator); never an account made without one (organisation sign-in)."""
+    if not (settings.LOCAL_LOGIN or user.is_superuser):
+        return False
+    return not user.is_authenticated or user.has_usable_password()
+
+
+def can_import_people(user) -> bool:
+    """Teams and people from the staff directory: admins only (it can switch accounts off)."""
+    return is_admin(user)
 
 
 # --- Collaboration days -------------------------------------------------------------------------

@@ -59,6 +59,7 @@ def test_a_sign_in_is_recorded_with_who_when_and_where(cast, client, audit_lines
             "ip": "10.0.0.1",
             "method": "POST",
             "path": "/accounts/login/",
+            "details": {"route": "password"},
         }
     ]
 

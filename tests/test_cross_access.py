@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import pytest
 from django.core import serializers
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from objectives.models import Milestone
 from tests.factories import MeasureFactory, period
@@ -259,6 +261,14 @@ ATTEMPTS = [
         )
         for user in ("lead_b", "outsider")
     ],
+    # A password reset link names an account and carries a token only its email received: someone
+    # else's id with a forged token is "This link does not work" (404) and sets nothing.
+    Attempt(
+        "accounts:password_reset_confirm",
+        "lead_b",
+        lambda w: [urlsafe_base64_encode(force_bytes(w.cast.lead_a.pk)), "forged-token"],
+        lambda w: {"new_password1": "Taken-over-99", "new_password2": "Taken-over-99"},
+    ),
 ]
 
 PERMISSION_COVERED_URLS = {attempt.url_name for attempt in ATTEMPTS}

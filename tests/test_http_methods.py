@@ -58,6 +58,17 @@ METHODS = {
     "login": ((), {"GET", "HEAD", "POST", "PUT", "OPTIONS"}),
     "logout": ((), {"POST", "OPTIONS"}),
     "healthz": ((), {"GET"}),
+    "accounts:oidc_start": ((), {"GET"}),
+    "accounts:oidc_callback": ((), {"GET"}),
+    "accounts:password_change": ((), {"GET", "HEAD", "POST", "PUT", "OPTIONS"}),
+    "accounts:password_change_done": ((), {"GET", "HEAD", "OPTIONS"}),
+    "accounts:password_reset": ((), {"GET", "HEAD", "POST", "PUT", "OPTIONS"}),
+    "accounts:password_reset_done": ((), {"GET", "HEAD", "OPTIONS"}),
+    "accounts:password_reset_confirm": (
+        ("MQ", "set-password"),
+        {"GET", "HEAD", "POST", "PUT", "OPTIONS"},
+    ),
+    "accounts:password_reset_complete": ((), {"GET", "HEAD", "OPTIONS"}),
 }
 # POST last: it signs the user out of logout.
 ALL_METHODS = ("GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS", "POST")
