@@ -143,6 +143,7 @@ class Analysis:
         return f"{missing} more readings are needed before a chart can be drawn."
 
     def spans_holding(self, index: int) -> list[Span]:
+        """The special-cause spans that reading ``index`` is part of."""
         return [span for span in self.spans if span.start <= index < span.end]
 
     @cached_property
