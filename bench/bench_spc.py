@@ -4,16 +4,16 @@
     DJANGO_SETTINGS_MODULE=config.settings python bench/bench_spc.py --from-db
 
 The floor computes, for the same series, only the mean and the moving ranges (and their mean), the
-plain way (list comprehensions): the least any XmR chart must do. The full run is ``spc.analyse()``,
-``spc.verdict()`` and ``spc.summarise()``: limits, what describes the latest reading, the icons,
-the sentence and the risk engine's summary, which is what the pages and the risk engine need for
-every measure. Each is timed 9 times in the same process, alternating, and the medians are
-compared, in CPU time of the process (the 2 cores are shared, so wall time also counts other
-people's work) and, for information, in wall time. Goals: ratio ≤ 3.00 and the full run under 1
-second for 5,000 measures.
+plain way (list comprehensions): the least any XmR chart must do. The full run is ``spc.analyse()``
+(limits and every reading tagged by the four rules), ``spc.verdict()`` and ``spc.summarise()``:
+what the measure page, the review pack and the risk engine need for every measure. Each is timed 9
+times in the same process, alternating, and the medians are compared, in CPU time of the process
+(the 2 cores are shared, so wall time also counts other people's work) and, for information, in
+wall time.
 
-Tagging every reading (``Analysis.spans``, for drawing a chart) happens on first use, so it is not
-in the full run; it is timed too, and printed for information.
+Goal: the full run under 0.5 seconds for 5,000 measures (the budget for SPC over every measure of
+the large seed). The ratio to the floor is printed for information: the rules are plain Python,
+written to be read, so they cost many times the two sums of the floor.
 """
 
 from __future__ import annotations
@@ -31,8 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from objectives import spc  # noqa: E402
 
 REPEATS = 9
-RATIO_GOAL = 3.00
-TOTAL_GOAL = 1.0
+TOTAL_GOAL = 0.5
 UNITS = ("%", "days", "", "per 1,000")
 
 
@@ -123,24 +122,12 @@ def floor(all_series: list[Series]) -> None:
 
 
 def full(all_series: list[Series]) -> None:
-    analyse, verdict, summarise = spc.analyse, spc.verdict, spc.summarise
     for s in all_series:
-        analysis = analyse(
+        analysis = spc.analyse(
             s.rows, direction=s.direction, target=s.target, rebase_dates=s.rebase_dates
         )
-        verdict(analysis, unit=s.unit)
-        summarise(analysis)
-
-
-def full_and_tagged(all_series: list[Series]) -> None:
-    analyse, verdict, summarise = spc.analyse, spc.verdict, spc.summarise
-    for s in all_series:
-        analysis = analyse(
-            s.rows, direction=s.direction, target=s.target, rebase_dates=s.rebase_dates
-        )
-        verdict(analysis, unit=s.unit)
-        summarise(analysis)
-        analysis.spans  # noqa: B018 - computed on first use
+        spc.verdict(analysis, unit=s.unit)
+        spc.summarise(analysis)
 
 
 def timed(fn, all_series) -> tuple[float, float]:
@@ -168,31 +155,24 @@ def main(argv=None) -> int:
     # warm up once, then alternate so that both see the same machine state
     floor(all_series)
     full(all_series)
-    times = {fn: [] for fn in (floor, full, full_and_tagged)}
+    times = {fn: [] for fn in (floor, full)}
     for _ in range(REPEATS):
         for fn, runs in times.items():
             runs.append(timed(fn, all_series))
     # medians of CPU time [0] and of wall time [1]
-    (floor_s, spc_s, tagged_s), (floor_wall, spc_wall, tagged_wall) = (
+    (floor_s, spc_s), (floor_wall, spc_wall) = (
         [statistics.median(run[which] for run in runs) for runs in times.values()]
         for which in (0, 1)
     )
-    ratio = spc_s / floor_s
 
     print(f"measures               {measures}")
     print(f"readings               {readings}")
     print(f"floor median s (CPU)   {floor_s:.6f}  (wall {floor_wall:.6f})")
     print(f"spc median s (CPU)     {spc_s:.6f}  (wall {spc_wall:.6f})")
     print(f"time per measure µs    {spc_s / measures * 1e6:.2f}")
-    print(
-        f"ratio spc/floor = {ratio:.2f} (goal ≤ {RATIO_GOAL:.2f}); wall {spc_wall / floor_wall:.2f}"
-    )
-    print(f"total = {spc_s:.3f} s (goal < {TOTAL_GOAL:.0f} s); wall {spc_wall:.3f} s")
-    print(
-        f"for information: with every reading tagged (charts) {tagged_s:.6f} s, "
-        f"ratio {tagged_s / floor_s:.2f}; wall {tagged_wall / floor_wall:.2f}"
-    )
-    return 0 if ratio <= RATIO_GOAL and spc_s < TOTAL_GOAL else 2
+    print(f"ratio spc/floor = {spc_s / floor_s:.2f}; wall {spc_wall / floor_wall:.2f}")
+    print(f"total = {spc_s:.3f} s (goal < {TOTAL_GOAL} s); wall {spc_wall:.3f} s")
+    return 0 if spc_s < TOTAL_GOAL else 2
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 ``summarise_measures(measures)`` is what other parts reuse: for each measure, the latest variation
 class, the assurance, whether the latest reading is special-cause concern, and the one-line verdict,
-all computed by objectives/spc.py from ``measure.readings.all()``. Load the measures with
+all computed by objectives/spc/ from ``measure.readings.all()``. Load the measures with
 ``with_readings(queryset)`` (or any prefetch of ``readings`` in date order) so that a page of
 measures costs one query for all their readings.
 

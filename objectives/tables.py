@@ -1,93 +1,50 @@
 """The objectives list table (django-tables2).
 
-Rows are objectives with their contributions prefetched (team and current view), so every cell is
-rendered from memory. django-tables2 gives the headers, sorting (`order_by`, `order_worst_rating`)
-and paging; the rows are drawn by templates/django_tables2/objective_table.html straight from each
-record, because django-tables2's per-cell rendering (accessor lookup, signature inspection for each
-`render_` call) cost four times the rest of the page at 50 rows (bench/bench_list.py).
+Each column is declared here, with a `render_<column>` method where a cell needs more than its
+value, so adding a column is one edit to `ObjectiveTable`. Rows are objectives with their lead team
+and their contributions (each with its team and its current rating) loaded by `list_queryset()`,
+so the whole page costs two queries however many rows it shows.
 """
 
 from __future__ import annotations
 
-from html import escape
-
 import django_tables2 as tables
-from django.db.models import Case, IntegerField, Value, When
-from django.template.loader import get_template
-from django.urls import reverse
-from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
+from django.db.models import Case, F, IntegerField, Prefetch, Value, When
+from django.template.loader import render_to_string
+from django.utils import dateformat
 
 from . import ratings
 from .models import Contribution, ContributionRole, Objective, State
 
 PER_PAGE = 50
-STATE_LABELS = dict(State.choices)
+CELL = "nhsuk-table__cell"
+# Long text that no column shows, left in the database
+UNSHOWN_TEXT = (
+    "description",
+    "stakeholders",
+    "expected_outcome",
+    "impact_enhance",
+    "impact_restore",
+    "impact_replace",
+    "impact_mutate",
+)
 
 
 def list_queryset():
-    """The table's columns as plain values (a dict per row, no model instances to build);
-    `prepare_rows` adds each row's teams and labels."""
-    # No join here, so that the paginator's COUNT stays a plain count of the plan's objectives:
-    # the lead team's name comes with the teams in prepare_rows.
-    return Objective.objects.order_by("plan_id", "ref").values(
-        "pk", "ref", "title", "lead_team_id", "worst_rating", "state", "delivery_date"
+    """Objectives with what their rows show: the lead team, and each team's current rating (the
+    lead team first) as `contributions`, each with `current_rating`."""
+    contributions = (
+        Contribution.objects.select_related("team")
+        .only("objective", "role", "team__name")
+        .annotate(current_rating=F("latest_update__rating"))
+        .order_by("-role", "team__name")  # the lead team first
     )
-
-
-def prepare_rows(objectives: list[dict], *, detail_url_prefix: str) -> None:
-    """Give each objective (row of `list_queryset`) on the page what its row shows, in one query
-    for the whole page:
-
-    - `team_views`: [(team name, is lead, rating badge HTML)], the lead team first, and
-      `team_views_html`, the list as the table shows it;
-    - `url`, `lead_team_name`, `rating_badge` (the worst current rating), `state_label` and
-      `delivery_label`.
-
-    Badges come from includes/rating.html, rendered once per rating rather than once per cell, and
-    the rest is worked out here rather than by template tags and filters: at 50 rows each of these
-    was a noticeable part of the page (bench/bench_list.py). A prefetch_related of contributions
-    with their team and latest update would be one query too, but building three model instances
-    per team cost more than rendering the rows.
-    """
-    badge = _rating_badges()
-    by_objective = {row["pk"]: row for row in objectives}
-    for row in objectives:
-        row["url"] = f"{detail_url_prefix}{row['pk']}/"
-        row["team_views"] = []
-        row["lead_team_name"] = ""
-        row["rating_badge"] = badge[row["worst_rating"] or None]
-        row["state_label"] = STATE_LABELS.get(row["state"], row["state"])
-        day = row["delivery_date"]
-        row["delivery_label"] = f"{day.day} {day:%b %Y}" if day else "Not set"
-    rows = (
-        Contribution.objects.filter(objective_id__in=list(by_objective))
-        .order_by("objective_id", "-role", "team__name")  # the lead team first
-        .values_list("objective_id", "team_id", "team__name", "role", "latest_update__rating")
+    return (
+        Objective.objects.select_related("lead_team")
+        .defer(*UNSHOWN_TEXT)
+        .prefetch_related(Prefetch("contributions", queryset=contributions))
+        .order_by("plan_id", "ref")
     )
-    for objective_id, team_id, team, role, rating in rows:
-        row = by_objective[objective_id]
-        row["team_views"].append((team, role == ContributionRole.LEAD, badge[rating or None]))
-        if team_id == row["lead_team_id"]:
-            row["lead_team_name"] = team
-    for row in objectives:
-        row["team_views_html"] = _team_views_html(row["team_views"])
-
-
-def _team_views_html(views) -> str:
-    items = "".join(
-        f"<li>{badge}<span>{escape(team)}{' (lead)' if lead else ''}</span></li>"
-        for team, lead, badge in views
-    )
-    return mark_safe(f'<ul class="app-team-views">{items}</ul>')  # noqa: S308 -- escaped above
-
-
-def _rating_badges() -> dict:
-    template = get_template("includes/rating.html")
-    return {
-        rating: mark_safe(template.render({"rating": rating}).strip())  # noqa: S308 -- a template
-        for rating in (None, *ratings.STEP)
-    }
 
 
 def _rating_step_order():
@@ -99,32 +56,43 @@ def _rating_step_order():
     )
 
 
+def _cell(*classes: str) -> dict:
+    return {"td": {"class": " ".join((CELL, *classes))}}
+
+
 class ObjectiveTable(tables.Table):
-    ref = tables.Column("Ref", order_by=("ref",))
-    title = tables.Column("Objective", order_by=("title", "ref"))
+    ref = tables.Column("Ref", order_by=("ref",), attrs=_cell("app-nowrap", "app-ref"))
+    title = tables.Column("Objective", order_by=("title", "ref"), linkify=True)
     lead_team = tables.Column(
         "Lead team", accessor="lead_team__name", order_by=("lead_team__name", "ref")
     )
     teams = tables.Column("Each team's current view", empty_values=(), orderable=False)
     worst_rating = tables.Column("Worst current rating", empty_values=())
     state = tables.Column("State")
-    delivery_date = tables.Column("Delivery", empty_values=(), order_by=("delivery_date", "ref"))
+    delivery_date = tables.Column(
+        "Delivery", default="Not set", order_by=("delivery_date", "ref"), attrs=_cell("app-nowrap")
+    )
 
     class Meta:
-        model = Objective
-        fields = ()
-        sequence = ("ref", "title", "lead_team", "teams", "worst_rating", "state", "delivery_date")
         template_name = "django_tables2/objective_table.html"
         empty_text = "No objectives match these filters."
         order_by_field = "sort"
         page_field = "page"
         per_page_field = "-"  # never read from the request: 50 a page, always
-        attrs = {"class": "nhsuk-table app-objective-table"}
+        attrs = {"class": "nhsuk-table app-objective-table", **_cell()}
 
-    @cached_property
-    def detail_url_prefix(self) -> str:
-        """'/objectives/' for links to '/objectives/<pk>/': one reverse() a page, not one a row."""
-        return reverse("objectives:detail", args=[1]).removesuffix("1/")
+    def render_teams(self, record):
+        return render_to_string(
+            "objectives/_objective_teams_cell.html",
+            {"contributions": record.contributions.all(), "lead": ContributionRole.LEAD},
+        )
+
+    def render_worst_rating(self, record):
+        # the rating's code, not the label django-tables2 would pass as `value`
+        return render_to_string("includes/rating.html", {"rating": record.worst_rating})
+
+    def render_delivery_date(self, value):
+        return dateformat.format(value, "j M Y")
 
     def order_state(self, queryset, is_descending):
         """In lifecycle order (not started, in progress, complete, paused, closed), not by code."""

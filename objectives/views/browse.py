@@ -47,7 +47,7 @@ from objectives.models import (
     StatusUpdate,
 )
 from objectives.signals import announce_change
-from objectives.tables import PER_PAGE, ObjectiveTable, list_queryset, prepare_rows
+from objectives.tables import PER_PAGE, ObjectiveTable, list_queryset
 
 FLAGS_TEMPLATE = "objectives/_objective_flags.html"
 
@@ -81,8 +81,6 @@ def objective_list(request):
     except EmptyPage:
         # Past the end (a bookmark of a list that has since shrunk): the last page.
         table.paginate(page=table.paginator.num_pages, per_page=PER_PAGE)
-    # Fetch the page's rows (django-tables2 then iterates the same cached queryset), then teams.
-    prepare_rows(list(table.page.object_list.data), detail_url_prefix=table.detail_url_prefix)
     plan_label = dict(filterset.choices.plans).get(filterset.plan_value)
     if filterset.plan_value == ALL_PLANS:
         table.caption = "Objectives in all plans"

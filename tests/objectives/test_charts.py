@@ -1,6 +1,7 @@
 """Charts (objectives/charts.py): what is drawn, the accessible SVG, the table rows, the bars.
 
-The series are the ones in test_spc.py: BASE alternates 12, 10 (mean 11, limits 5.68 and 16.32).
+The series are the ones in tests/objectives/spc/helpers.py: BASE alternates 12, 10 (mean 11,
+limits 5.68 and 16.32).
 """
 
 import datetime as dt

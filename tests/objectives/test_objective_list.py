@@ -27,7 +27,7 @@ LIST = "/objectives/"
 
 def refs(response) -> list[str]:
     """The refs of the rows on the page, in order."""
-    return re.findall(r'app-ref">([^<]+)</td>', html(response))
+    return re.findall(r'<td class="[^"]*\bapp-ref\b[^"]*">([^<]+)</td>', html(response))
 
 
 def html(response) -> str:
@@ -60,23 +60,23 @@ def test_each_row_shows_every_teams_current_rating_side_by_side(cast, client_for
 
     page = html(get(client_for(cast.lead_b)))
 
-    row = page[page.index('app-ref">DIG-02<') :]
+    row = page[page.index('<td class="app-nowrap app-ref nhsuk-table__cell">DIG-02<') :]
     row = row[: row.index("</tr>")]
     assert row == (
-        'app-ref">DIG-02</td>\n'
+        '<td class="app-nowrap app-ref nhsuk-table__cell">DIG-02</td>\n'
         f'<td class="nhsuk-table__cell"><a href="/objectives/{shared.pk}/">Shared thing</a></td>\n'
         '<td class="nhsuk-table__cell">NHS 111 online</td>\n'
         '<td class="nhsuk-table__cell"><ul class="app-team-views">'
-        '<li><strong class="app-rating rating--green">Green</strong>'
+        '<li><strong class="app-rating rating--green">Green</strong>\n'
         "<span>NHS 111 online (lead)</span></li>"
-        '<li><strong class="app-rating rating--amber_red">Amber/Red</strong>'
+        '<li><strong class="app-rating rating--amber_red">Amber/Red</strong>\n'
         "<span>Ambulance flow</span></li>"
-        '<li><strong class="app-rating rating--none">Not reported</strong>'
-        "<span>Clinical safety</span></li></ul></td>\n"
+        '<li><strong class="app-rating rating--none">Not reported</strong>\n'
+        "<span>Clinical safety</span></li></ul>\n</td>\n"
         '<td class="nhsuk-table__cell"><strong class="app-rating rating--amber_red">Amber/Red'
-        "</strong></td>\n"
+        "</strong>\n</td>\n"
         '<td class="nhsuk-table__cell">In progress</td>\n'
-        '<td class="nhsuk-table__cell app-nowrap">31 Mar 2025</td>\n'
+        '<td class="app-nowrap nhsuk-table__cell">31 Mar 2025</td>\n'
     )
 
 
