@@ -55,7 +55,7 @@ def is_director(user) -> bool:
 def team_roles(user) -> dict[int, str]:
     """team id -> 'lead', 'deputy' or 'member' for the user's memberships.
 
-    A deputy has a member's rights: only `led_team_ids` (leads) record the team's view."""
+    A deputy may act for the lead (DESIGN.md): `led_team_ids` counts both."""
     if not user.is_authenticated:
         return {}
     cache = _cache(user)
@@ -65,7 +65,8 @@ def team_roles(user) -> dict[int, str]:
 
 
 def led_team_ids(user) -> set[int]:
-    return {team for team, role in team_roles(user).items() if role == Role.LEAD}
+    """Teams the user leads, or deputises for: they record the team's view."""
+    return {team for team, role in team_roles(user).items() if role in (Role.LEAD, Role.DEPUTY)}
 
 
 def oversees_team(user, team: Team) -> bool:

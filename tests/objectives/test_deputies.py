@@ -1,5 +1,5 @@
-"""A team's deputy has a member's rights: they tick off the team's milestones and enter its
-readings, but the team's view of an objective is recorded by its lead (or a director)."""
+"""A team's deputy may act for its lead (DESIGN.md): they record the team's view, tick off its
+milestones, enter its readings and edit the objectives it leads, as the lead does."""
 
 import pytest
 
@@ -17,7 +17,7 @@ def deputy(cast):
     ).user
 
 
-def test_a_deputy_may_do_what_a_member_may_and_no_more(cast, deputy):
+def test_a_deputy_may_do_what_the_lead_may(cast, deputy):
     milestone = MilestoneFactory(objective=cast.objective_a)
     measure = MeasureFactory(objective=cast.objective_a)
 
@@ -28,10 +28,14 @@ def test_a_deputy_may_do_what_a_member_may_and_no_more(cast, deputy):
             permissions.can_update_team_status(user, cast.team_a),
             permissions.can_edit_objective(user, cast.objective_a),
         )
-        for who, user in {"deputy": deputy, "member": cast.member_a}.items()
+        for who, user in {"deputy": deputy, "lead": cast.lead_a, "member": cast.member_a}.items()
     }
 
-    assert answers == {"deputy": (True, True, False, False), "member": (True, True, False, False)}
+    assert answers == {
+        "deputy": (True, True, True, True),
+        "lead": (True, True, True, True),
+        "member": (True, True, False, False),
+    }
 
 
 def test_a_deputy_is_named_as_such_in_the_team(cast, deputy):
