@@ -343,7 +343,9 @@ def test_the_objective_page_shows_its_concern_and_findings(world, client_for):
     url = reverse("risks:objective_flags", args=[world.objective_a.pk])
     html = client_for(world.lead_b).get(url, headers={"HX-Request": "true"}).content.decode()
     assert html.lstrip().startswith('<section class="app-objective-flags" id="risk-flags"')
-    assert 'In danger</strong> <span class="app-user-text">NHS 111 online says Red' in html
+    assert "In danger</strong> <strong>Low confidence: NHS 111 online</strong>" in html
+    assert "NHS 111 online says Red for October 2024 (31 October 2024), Red for 2 months" in html
+    assert "Two sources agree" not in html
 
 
 def test_my_work_findings_come_out_of_band_for_each_row(world, client_for):
