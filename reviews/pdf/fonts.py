@@ -131,10 +131,10 @@ def markup(text) -> str:
 
 
 def printable(text) -> str:
-    """User text for the pack's text flowables (text.py, grid.py): drawn as is, never parsed."""
+    """User text without markup: for the running header, bookmarks and chart labels."""
     return _printable(clean(text))
 
 
 def plain(text) -> str:
-    """User text for canvas strings and table cells drawn without paragraph markup."""
+    """User text on one line, for canvas strings, bookmarks and document metadata."""
     return _printable(clean(text)).replace("\n", " ")
