@@ -9,7 +9,7 @@ from reportlab.platypus import Paragraph
 from objectives import ratings
 
 from ..pack import Pack
-from .blocks import heading, nothing, table, text
+from .blocks import cell, heading, nothing, table
 from .fonts import markup
 from .styles import BODY_WIDTH, rating_commands, short_day
 
@@ -26,15 +26,16 @@ def appendix_story(pack: Pack, styles) -> list:
     if not pack.appendix:
         story.append(nothing("The participating teams have no objectives in this plan.", styles))
         return story
-    cell = styles["cell_small"]
+    style = styles["cell_small"]
+    widths = [20 * mm, BODY_WIDTH - 126 * mm, 30 * mm, 13 * mm, 24 * mm, 19 * mm, 20 * mm]
     rows = []
     colours = []
     for n, row in enumerate(pack.appendix, start=1):
         rows.append(
             [
-                text(row.ref + (" ●" if row.in_focus else ""), cell),
-                text(row.title, cell),
-                text(row.lead_team, cell),
+                cell(row.ref + (" ●" if row.in_focus else ""), widths[0], style),
+                cell(row.title, widths[1], style),
+                cell(row.lead_team, widths[2], style),
                 str(row.teams),
                 ratings.label(row.rating),
                 row.state,
@@ -45,7 +46,7 @@ def appendix_story(pack: Pack, styles) -> list:
     story.append(
         table(
             rows,
-            [20 * mm, BODY_WIDTH - 126 * mm, 30 * mm, 13 * mm, 24 * mm, 19 * mm, 20 * mm],
+            widths,
             header=["Ref", "Objective", "Lead team", "Teams", "Worst view", "State", "Delivery"],
             extra=[("ALIGN", (3, 0), (3, -1), "RIGHT"), *colours],
             size=7.5,

@@ -8,7 +8,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 from objectives import charts, ratings
 
 from ..pack import Pack
-from .blocks import Outline, RuledSpace, flag_line, heading, label, nothing, table, text
+from .blocks import Outline, RuledSpace, cell, flag_line, heading, label, nothing, table, text
 from .fonts import markup, plain
 from .styles import (
     BODY_WIDTH,
@@ -24,7 +24,7 @@ SMALL_GREY = '<font size="7.5" color="#4c6272">{}</font>'
 
 
 def objective_story(pack: Pack, section, styles) -> list:
-    cell = styles["cell"]
+    style = styles["cell"]
     caption = Paragraph(
         f"Objective {section.number} of {len(pack.sections)} · {markup(section.ref)}",
         styles["caption"],
@@ -42,20 +42,26 @@ def objective_story(pack: Pack, section, styles) -> list:
         ),
     ]
     half = BODY_WIDTH / 2
+    widths = [26 * mm, half - 26 * mm, 28 * mm, half - 28 * mm]
     facts = [  # label, value, label, value
         [
             "Lead team",
-            text(section.lead_team, cell),
+            cell(section.lead_team, widths[1], style),
             "Delivery date",
             day_text(section.delivery_date),
         ],
-        ["Owner", text(section.owner or "No owner named", cell), "State", section.state],
+        [
+            "Owner",
+            cell(section.owner or "No owner named", widths[1], style),
+            "State",
+            section.state,
+        ],
         ["Worst view", ratings.label(section.worst_rating), "Priority", section.priority],
     ]
     story.append(
         table(
             facts,
-            [26 * mm, half - 26 * mm, 28 * mm, half - 28 * mm],
+            widths,
             extra=[
                 ("FONTNAME", (0, 0), (0, -1), BOLD),
                 ("FONTNAME", (2, 0), (2, -1), BOLD),
@@ -85,7 +91,9 @@ def objective_story(pack: Pack, section, styles) -> list:
 
 
 def views_story(section, styles) -> list:
-    cell = styles["cell"]
+    style = styles["cell"]
+    narrative = (BODY_WIDTH - 66 * mm) / 2
+    widths = [38 * mm, 28 * mm, narrative, narrative]
     story = label("Each team's current view", styles)
     if not section.views or all(v.rating is None for v in section.views):
         story.append(nothing("No team has reported on this objective yet.", styles))
@@ -98,23 +106,22 @@ def views_story(section, styles) -> list:
         if view.commitment:
             team += "<br/>" + SMALL_GREY.format("Commits to: " + markup(view.commitment))
         rating = ratings.label(view.rating) + (f"\n{view.period}" if view.period else "")
-        concerns = markup(view.not_going_well)
+        concerns = view.not_going_well
         if view.risks:
-            concerns += ("<br/>" if concerns else "") + "Risks: " + markup(view.risks)
+            concerns += ("\n" if concerns else "") + "Risks: " + view.risks
         rows.append(
             [
-                Paragraph(team, cell),
+                Paragraph(team, style),
                 rating,
-                text(view.going_well or "–", cell),
-                Paragraph(concerns or "–", cell),
+                cell(view.going_well or "–", widths[2], style),
+                cell(concerns or "–", widths[3], style),
             ]
         )
         colours += rating_commands(view.rating, 1, n)
-    narrative = (BODY_WIDTH - 66 * mm) / 2
     story.append(
         table(
             rows,
-            [38 * mm, 28 * mm, narrative, narrative],
+            widths,
             header=["Team", "Current view", "What is going well", "What is not going well; risks"],
             extra=colours,
         )
@@ -127,12 +134,13 @@ def history_story(pack: Pack, section, styles) -> list:
     if not section.history or all(c is None for row in section.history for c in row.cells):
         story.append(nothing("No ratings recorded this year yet.", styles))
         return story
+    widths = [BODY_WIDTH - 126 * mm] + [10.5 * mm] * 12
     rows = []
     colours = []
     for n, row in enumerate(section.history, start=1):
         rows.append(
             [
-                text(row.team, styles["cell"]),
+                cell(row.team, widths[0], styles["cell"]),
                 *(RATING_SHORT[rating] if rating else "·" for rating in row.cells),
             ]
         )
@@ -141,7 +149,7 @@ def history_story(pack: Pack, section, styles) -> list:
     story.append(
         table(
             rows,
-            [BODY_WIDTH - 126 * mm] + [10.5 * mm] * 12,
+            widths,
             header=["Team", *pack.months],
             extra=[("ALIGN", (1, 0), (-1, -1), "CENTER"), *colours],
         )
@@ -150,7 +158,8 @@ def history_story(pack: Pack, section, styles) -> list:
 
 
 def milestones_story(section, styles) -> list:
-    cell = styles["cell"]
+    style = styles["cell"]
+    widths = [BODY_WIDTH - 110 * mm, 50 * mm, 30 * mm, 30 * mm]
     story = label("Milestones", styles)
     if not section.milestones:
         story.append(nothing("No milestones recorded.", styles))
@@ -159,13 +168,20 @@ def milestones_story(section, styles) -> list:
     marks = []
     for n, m in enumerate(section.milestones, start=1):
         done = short_day(m.done) if m.done else ("OVERDUE" if m.overdue else "Not yet")
-        rows.append([text(m.title, cell), text(m.team, cell), short_day(m.due), done])
+        rows.append(
+            [
+                cell(m.title, widths[0], style),
+                cell(m.team, widths[1], style),
+                short_day(m.due),
+                done,
+            ]
+        )
         if m.overdue:
             marks += overdue_commands(3, n)
     story.append(
         table(
             rows,
-            [BODY_WIDTH - 110 * mm, 50 * mm, 30 * mm, 30 * mm],
+            widths,
             header=["Milestone", "Team", "Due", "Done"],
             extra=marks,
         )
@@ -203,7 +219,8 @@ def measure_story(section, styles) -> list:
 
 
 def dependencies_story(section, styles) -> list:
-    cell = styles["cell"]
+    style = styles["cell"]
+    widths = [20 * mm, BODY_WIDTH - 102 * mm, 55 * mm, 27 * mm]
     story = label("Dependencies", styles)
     if not section.dependencies:
         story.append(nothing("None recorded.", styles))
@@ -214,8 +231,8 @@ def dependencies_story(section, styles) -> list:
         rows.append(
             [
                 d.relation,
-                text(f"{d.ref} {d.title}", cell),
-                text(d.need or "–", cell),
+                cell(f"{d.ref} {d.title}", widths[1], style),
+                cell(d.need or "–", widths[2], style),
                 ratings.label(d.rating),
             ]
         )
@@ -223,7 +240,7 @@ def dependencies_story(section, styles) -> list:
     story.append(
         table(
             rows,
-            [20 * mm, BODY_WIDTH - 102 * mm, 55 * mm, 27 * mm],
+            widths,
             header=["", "Objective", "What is needed", "Worst view"],
             extra=colours,
         )
@@ -232,19 +249,25 @@ def dependencies_story(section, styles) -> list:
 
 
 def asks_story(section, styles) -> list:
-    cell = styles["cell"]
+    style = styles["cell"]
+    widths = [35 * mm, 35 * mm, BODY_WIDTH - 98 * mm, 28 * mm]
     story = label("Open asks between teams", styles)
     if not section.asks:
         story.append(nothing("No open asks.", styles))
         return story
     rows = [
-        [text(a.from_team, cell), text(a.to_team, cell), text(a.text or "–", cell), a.raised]
+        [
+            cell(a.from_team, widths[0], style),
+            cell(a.to_team, widths[1], style),
+            cell(a.text or "–", widths[2], style),
+            a.raised,
+        ]
         for a in section.asks
     ]
     story.append(
         table(
             rows,
-            [35 * mm, 35 * mm, BODY_WIDTH - 98 * mm, 28 * mm],
+            widths,
             header=["From", "To", "Ask", "Raised"],
         )
     )

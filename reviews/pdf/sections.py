@@ -10,7 +10,7 @@ from reportlab.platypus import KeepTogether, NextPageTemplate, PageBreak, Paragr
 from objectives import charts, ratings, spc
 
 from ..pack import Pack
-from .blocks import flag_line, heading, label, nothing, table, text
+from .blocks import cell, flag_line, heading, label, nothing, table, text
 from .fonts import markup, plain
 from .styles import (
     BODY_WIDTH,
@@ -38,18 +38,19 @@ def cover_story(pack: Pack, styles) -> list:
     story.append(Spacer(1, 6 * mm))
     joiner = "\n" if len(pack.teams) <= 12 else ", "
     value = styles["cover_cell"]
+    widths = [45 * mm, BODY_WIDTH - 45 * mm]
     facts = [
-        ("Participating teams", text(joiner.join(pack.teams) or "None yet", value)),
-        ("Business plan", text(pack.plan, value)),
-        ("Facilitator", text(pack.facilitator or "Not named", value)),
+        ("Participating teams", cell(joiner.join(pack.teams) or "None yet", widths[1], value)),
+        ("Business plan", cell(pack.plan, widths[1], value)),
+        ("Facilitator", cell(pack.facilitator or "Not named", widths[1], value)),
         ("Objectives in focus", str(len(pack.sections))),
-        ("Protective marking", Paragraph(f"<b>{markup(pack.marking)}</b>", value)),
+        ("Protective marking", cell(pack.marking, widths[1], value)),
     ]
     story.append(
         table(
             facts,
-            [45 * mm, BODY_WIDTH - 45 * mm],
-            extra=[("FONTNAME", (0, 0), (0, -1), BOLD)],
+            widths,
+            extra=[("FONTNAME", (0, 0), (0, -1), BOLD), ("FONTNAME", (1, 4), (1, 4), BOLD)],
             size=10,
             leading=13,
         )
@@ -76,7 +77,7 @@ def cover_story(pack: Pack, styles) -> list:
 
 
 def how_to_read_story(pack: Pack, styles) -> list:
-    cell = styles["cell"]
+    style = styles["cell"]
     story = [heading("How to read this pack", styles, key="how-to-read")]
     story.append(
         Paragraph(
@@ -94,7 +95,7 @@ def how_to_read_story(pack: Pack, styles) -> list:
             [
                 ratings.label(rating),
                 RATING_SHORT[rating],
-                Paragraph(escape(ratings.HELP_TEXT[rating]), cell),
+                Paragraph(escape(ratings.HELP_TEXT[rating]), style),
             ]
         )
         colours += rating_commands(rating, 0, n)
@@ -102,7 +103,7 @@ def how_to_read_story(pack: Pack, styles) -> list:
         [
             ratings.NOT_REPORTED_LABEL,
             "–",
-            Paragraph("The team has not given a rating (for that month, or at all).", cell),
+            Paragraph("The team has not given a rating (for that month, or at all).", style),
         ]
     )
     story.append(
@@ -130,7 +131,7 @@ def how_to_read_story(pack: Pack, styles) -> list:
     story.append(
         table(
             [
-                [Paragraph(escape(icon), styles["cell_bold"]), Paragraph(escape(help), cell)]
+                [Paragraph(escape(icon), styles["cell_bold"]), Paragraph(escape(help), style)]
                 for icon, help in icons
             ],
             [62 * mm, BODY_WIDTH - 62 * mm],
@@ -197,18 +198,23 @@ def summary_chart(
 
 
 def summary_story(pack: Pack, styles) -> list:
-    cell = styles["cell"]
+    style = styles["cell"]
     story = [heading("Summary", styles, key="summary")]
     if pack.sessions:
         story += label("Agenda", styles)
+        widths = [16 * mm, BODY_WIDTH - 66 * mm, 50 * mm]
         rows = [
-            [f"{starts:%H:%M}", text(title, cell), text(", ".join(refs) or "–", cell)]
+            [
+                f"{starts:%H:%M}",
+                cell(title, widths[1], style),
+                cell(", ".join(refs) or "–", widths[2], style),
+            ]
             for starts, title, refs in pack.sessions
         ]
         story.append(
             table(
                 rows,
-                [16 * mm, BODY_WIDTH - 66 * mm, 50 * mm],
+                widths,
                 header=["Time", "Session", "Objectives discussed"],
             )
         )
@@ -225,22 +231,23 @@ def summary_story(pack: Pack, styles) -> list:
     else:
         story += summary_chart(pack)
         order = [r.value for r in pack.scale]
+        n = len(order)
+        widths = [BODY_WIDTH - n * 13 * mm - 40 * mm] + [13 * mm] * n + [25 * mm, 15 * mm]
         rows = []
         for team in pack.teams:
             counts = pack.summary[team]
             rows.append(
                 [
-                    text(team, cell),
+                    cell(team, widths[0], style),
                     *[str(counts.get(r, 0)) for r in order],
                     str(counts.get("", 0)),
                     str(sum(counts.values())),
                 ]
             )
-        n = len(order)
         story.append(
             table(
                 rows,
-                [BODY_WIDTH - n * 13 * mm - 40 * mm] + [13 * mm] * n + [25 * mm, 15 * mm],
+                widths,
                 header=["Team", *[RATING_SHORT[r] for r in order], "Not reported", "Total"],
                 extra=[("ALIGN", (1, 0), (-1, -1), "RIGHT")],
             )
@@ -280,13 +287,14 @@ def summary_story(pack: Pack, styles) -> list:
                 nothing("No team's view of these objectives has changed since then.", styles)
             )
         else:
+            widths = [BODY_WIDTH - 104 * mm, 50 * mm, 27 * mm, 27 * mm]
             rows = []
             colours = []
             for n, change in enumerate(pack.changes, start=1):
                 rows.append(
                     [
-                        Paragraph(f"<b>{markup(change.ref)}</b> {markup(change.title)}", cell),
-                        text(change.team, cell),
+                        Paragraph(f"<b>{markup(change.ref)}</b> {markup(change.title)}", style),
+                        cell(change.team, widths[1], style),
                         ratings.label(change.before),
                         ratings.label(change.after),
                     ]
@@ -296,7 +304,7 @@ def summary_story(pack: Pack, styles) -> list:
             story.append(
                 table(
                     rows,
-                    [BODY_WIDTH - 104 * mm, 50 * mm, 27 * mm, 27 * mm],
+                    widths,
                     header=["Objective", "Team", "Then", "Now"],
                     extra=colours,
                 )
@@ -323,21 +331,23 @@ def actions_story(pack: Pack, styles) -> list:
     if not pack.decisions:
         story.append(nothing("No decisions recorded yet.", styles))
     else:
-        cell = styles["cell"]
+        style = styles["cell"]
+        widths = [50 * mm, 25 * mm, BODY_WIDTH - 110 * mm, 35 * mm]
         rows = [
             [
-                Paragraph(f"<b>{markup(d.objective_ref)}</b> {markup(d.objective_title)}", cell),
-                Paragraph(f"<b>{markup(d.kind)}</b>", cell),
-                text(d.why or "–", cell),
-                text(d.recorded_by or "–", cell),
+                Paragraph(f"<b>{markup(d.objective_ref)}</b> {markup(d.objective_title)}", style),
+                d.kind,
+                cell(d.why or "–", widths[2], style),
+                cell(d.recorded_by or "–", widths[3], style),
             ]
             for d in pack.decisions
         ]
         story.append(
             table(
                 rows,
-                [50 * mm, 25 * mm, BODY_WIDTH - 110 * mm, 35 * mm],
+                widths,
                 header=["Objective", "Decision", "Why", "Recorded"],
+                extra=[("FONTNAME", (1, 1), (1, -1), BOLD)],
             )
         )
     story.append(PageBreak())
@@ -347,7 +357,7 @@ def actions_story(pack: Pack, styles) -> list:
 def actions_table(actions, styles, empty):
     if not actions:
         return nothing(empty, styles)
-    cell = styles["cell"]
+    style = styles["cell"]
     rows = []
     for a in actions:
         status = markup(a.state_label)
@@ -361,10 +371,10 @@ def actions_table(actions, styles, empty):
         owner = "<br/>".join(markup(x) for x in (a.owner, a.team) if x) or "–"
         rows.append(
             [
-                Paragraph(what, cell),
-                Paragraph(owner, cell),
+                Paragraph(what, style),
+                Paragraph(owner, style),
                 short_day(a.due),
-                Paragraph(status, cell),
+                Paragraph(status, style),
             ]
         )
     return table(

@@ -107,6 +107,9 @@ def build_styles() -> dict[str, ParagraphStyle]:
     }
 
 
+CELL_PADDING = 8  # points: a table cell's left and right padding together
+
+
 def table_style(*, header=True, size=8.5, leading=10.5, extra=()) -> TableStyle:
     """The pack's tables: text top-aligned, a rule below each row, a white-on-blue header row.
     The font commands apply to plain-string cells; Paragraph cells carry their own style."""
@@ -117,8 +120,8 @@ def table_style(*, header=True, size=8.5, leading=10.5, extra=()) -> TableStyle:
         ("LEADING", (0, 0), (-1, -1), leading),
         ("TEXTCOLOR", (0, 0), (-1, -1), DARK),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING / 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING / 2),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
