@@ -57,11 +57,13 @@ def heading(
     return paragraph
 
 
-def label(title: str, styles, *, room=ROOM_FOR_A_BLOCK) -> list:
+def label(title: str, styles, *, room=ROOM_FOR_A_BLOCK, keep_with_next=False) -> list:
     """A sub-heading, never left alone at the foot of a page: with less than `room` left it
     starts the next page (CondPageBreak), so whatever follows, a table that runs on over
-    several pages included, starts beside it."""
-    return [CondPageBreak(room), Paragraph(escape(title), styles["label"])]
+    several pages included, starts beside it. `keep_with_next` also keeps it with the block
+    that follows (platypus's keepWithNext), for blocks whose size `room` cannot know."""
+    style = styles["label_kept" if keep_with_next else "label"]
+    return [CondPageBreak(room), Paragraph(escape(title), style)]
 
 
 def nothing(sentence: str, styles) -> Paragraph:

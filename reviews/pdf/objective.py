@@ -277,7 +277,7 @@ def asks_story(section, styles) -> list:
 def impact_story(section, styles) -> list:
     """The four impact questions, each with its answer (as long as it is: a long answer runs on
     over the pages it needs) and lines to write on, then a page's end of space for notes."""
-    story = label("Impact reflection", styles)
+    story = label("Impact reflection", styles, keep_with_next=True)  # with the first question
     for question, answer in section.impact:
         story.append(text(question, styles["question"]))  # kept with what follows
         if answer:

@@ -84,6 +84,15 @@ def build_styles() -> dict[str, ParagraphStyle]:
         "label": style(
             "label", fontName=BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=4
         ),
+        "label_kept": style(
+            "label_kept",
+            fontName=BOLD,
+            fontSize=12,
+            leading=15,
+            spaceBefore=10,
+            spaceAfter=4,
+            keepWithNext=1,
+        ),
         "toc1": style("toc1", fontName=BOLD, fontSize=10.5, leading=14),
         "toc2": style("toc2", fontSize=9, leading=11.5, leftIndent=14),
         "flag": style("flag", fontSize=9, leading=12, leftIndent=8, spaceAfter=3),
