@@ -3,35 +3,36 @@
 Sections (issue 6): cover; contents; how to read this pack; summary; one section per objective in
 focus; actions and decisions; appendix of every objective of the participating teams.
 
-The package, from the bottom up:
+Written as pretalx's cards.py is, on reportlab's own platypus flowables (Paragraph, Table,
+TableOfContents, KeepTogether, CondPageBreak) and public API:
 
-- styles.py — page geometry, colours, text and cell styles, rating and date words;
-- fonts.py — DejaVu Sans, and user text made safe for it;
-- text.py, grid.py — fast text and tables (the little of platypus's Paragraph and Table the pack
-  needs, at a fraction of the cost); drawing.py — charts drawn straight onto the page;
-- flowables.py, document.py — headings that are bookmarks, contents lines, ruled space; page
-  templates, bookmarks and late page numbers;
-- blocks.py, sections.py, objective.py, appendix.py — the story builders;
-- build.py — the story of every section, laid out once: `render(pack)` and `build_pack(day)`.
+- styles.py — page geometry, colours, the paragraph and table styles (`build_styles()`), rating
+  and date words;
+- fonts.py — DejaVu Sans, and user text made safe for it (`markup()`);
+- flags.py — the one place that knows what a risk flag looks like;
+- blocks.py — paragraphs of user text, headings (bookmarks and contents lines), sub-headings,
+  tables, flag lines, ruled space to write on;
+- sections.py, objective.py, appendix.py — a story builder per section;
+- document.py — page templates (marking, running title, "page X of Y"), bookmarks and the
+  contents, filled in by multiBuild's second pass;
+- build.py — `render(pack)` and `build_pack(day)`.
 
-How it stays fast, faithful and repeatable:
+How it stays faithful and repeatable:
 
-- One layout pass. Page numbers that are only known later ("page X of *Y*", the contents' page
-  numbers) are PDF form XObjects drawn where they belong and defined once the last page is laid out
-  (reportlab allows a form to be used before it is defined). A multiBuild with a TableOfContents
-  would lay out the whole pack two or three times for the same result.
-- Objectives are built one at a time as platypus reaches them (flowables.Deferred), pages are
-  compressed as they are finished (document.PackCanvas), so memory stays flat as the pack grows.
 - Every section and objective starts a page, is a PDF bookmark (outline entry) and a contents line.
+- Long text runs on: paragraphs split between lines, table rows split within a row (splitInRow);
+  KeepTogether holds only small blocks (a measure's name with its chart, a flagged objective's
+  top flags), and a sub-heading near a page's foot starts the next page (CondPageBreak).
 - The font is DejaVu Sans (Latin, Greek, Cyrillic, Arabic, many symbols), embedded as a subset,
   read from Debian's fonts-dejavu-core at run time: never fetched. Characters it has no glyph for
   (Chinese, say) are printed as their code points, e.g. [U+4E2D], so they never silently vanish;
-  the HTML twin shows them as typed.
-- All user text goes through `fonts.printable()` (control characters removed, missing glyphs as
-  code points) and is drawn as text, never parsed; the few Paragraphs (cover, how to read) take it
-  through `fonts.markup()`, XML-escaped for reportlab's paragraph mini-language.
+  the HTML twin shows them as typed. Invisible format characters (direction overrides, joiners)
+  are dropped.
+- All user text goes through `fonts.markup()`: control characters removed, missing glyphs as
+  code points, XML-escaped for reportlab's paragraph mini-language, so nothing in it is markup.
 - The same data and the same `as_at` give the same bytes: reportlab's invariant mode fixes the
   creation date and document id, and nothing else reads the clock.
+- Charts are objectives/charts.py's reportlab Drawings, flowables in the story.
 """
 
 from .build import build_pack, render

@@ -4,51 +4,51 @@ it needs, its header repeated on each."""
 from __future__ import annotations
 
 from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph
+
+from objectives import ratings
 
 from ..pack import Pack
-from .blocks import grid_table, heading, nothing, rating_text
-from .fonts import printable
-from .styles import BODY_WIDTH, rating_look, short_day
-from .text import Text
+from .blocks import cell, heading, nothing, table
+from .fonts import markup
+from .styles import BODY_WIDTH, rating_commands, short_day
 
 
 def appendix_story(pack: Pack, styles) -> list:
     story = [
-        heading("Appendix: every objective of the participating teams", styles, key="appendix")
-    ]
-    story.append(
-        Text(
-            f"{len(pack.appendix)} objectives of plan {printable(pack.plan)} that involve at least "
+        heading("Appendix: every objective of the participating teams", styles, key="appendix"),
+        Paragraph(
+            f"{len(pack.appendix)} objectives of plan {markup(pack.plan)} that involve at least "
             "one participating team, by reference. ● marks an objective in focus today.",
             styles["small"],
-        )
-    )
+        ),
+    ]
     if not pack.appendix:
         story.append(nothing("The participating teams have no objectives in this plan.", styles))
         return story
+    style = styles["cell_small"]
+    widths = [20 * mm, BODY_WIDTH - 126 * mm, 30 * mm, 13 * mm, 24 * mm, 19 * mm, 20 * mm]
     rows = []
-    looks = {}
-    for n, row in enumerate(pack.appendix):
+    colours = []
+    for n, row in enumerate(pack.appendix, start=1):
         rows.append(
             [
-                printable(row.ref) + (" ●" if row.in_focus else ""),
-                printable(row.title),
-                printable(row.lead_team),
+                cell(row.ref + (" ●" if row.in_focus else ""), widths[0], style),
+                cell(row.title, widths[1], style),
+                cell(row.lead_team, widths[2], style),
                 str(row.teams),
-                rating_text(row.rating),
+                ratings.label(row.rating),
                 row.state,
                 short_day(row.delivery_date),
             ]
         )
-        looks[4, n] = rating_look(row.rating)
-    # One table: it runs onto as many pages as it needs, its header repeated on each.
+        colours += rating_commands(row.rating, 4, n)
     story.append(
-        grid_table(
+        table(
             rows,
-            [20 * mm, BODY_WIDTH - 126 * mm, 30 * mm, 13 * mm, 24 * mm, 19 * mm, 20 * mm],
+            widths,
             header=["Ref", "Objective", "Lead team", "Teams", "Worst view", "State", "Delivery"],
-            looks=looks,
-            align={3: "RIGHT"},
+            extra=[("ALIGN", (3, 0), (3, -1), "RIGHT"), *colours],
             size=7.5,
             leading=9,
         )

@@ -1,82 +1,77 @@
-"""The pack from a day: the story of every section, laid out once."""
+"""The pack from a day: `build_pack(day)` loads it, `render(pack)` lays out every section's
+story with multiBuild (see document.py) and returns the PDF."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from functools import partial
 
-from reportlab.platypus import (
-    PageBreak,
-)
+from reportlab.platypus import PageBreak, Paragraph
 
 from ..pack import Pack
 from .appendix import appendix_story
 from .blocks import heading
-from .document import PackCanvas, PackDocTemplate
-from .flowables import Deferred, GroupMark
-from .fonts import printable, register_fonts
+from .document import PackDocTemplate, PageCount, contents
+from .fonts import plain, register_fonts
 from .objective import objective_story
-from .sections import actions_story, contents_story, cover_story, how_to_read_story, summary_story
+from .sections import actions_story, cover_story, how_to_read_story, summary_story
 from .styles import build_styles
-from .text import Text, keep_together
 
 
-def contents_entries(pack: Pack) -> list[tuple[str, str, int]]:
+def contents_entries(pack: Pack) -> list[tuple[int, str, str]]:
+    """The contents page's lines: (level, title, key); each is also a bookmark."""
     entries = [
-        ("how-to-read", "How to read this pack", 0),
-        ("summary", "Summary", 0),
-        ("objectives", f"Objectives in focus ({len(pack.sections)})", 0),
+        (0, "How to read this pack", "how-to-read"),
+        (0, "Summary", "summary"),
+        (0, f"Objectives in focus ({len(pack.sections)})", "objectives"),
     ]
-    entries += [(s.key, printable(f"{s.ref} {s.title}"), 1) for s in pack.sections]
+    entries += [(1, plain(f"{s.ref} {s.title}"), s.key) for s in pack.sections]
     entries += [
-        ("actions", "Actions and decisions", 0),
-        ("appendix", "Appendix: every objective of the participating teams", 0),
+        (0, "Actions and decisions", "actions"),
+        (0, "Appendix: every objective of the participating teams", "appendix"),
     ]
     return entries
 
 
-def build_story(pack: Pack, styles) -> list:
-    entries = contents_entries(pack)
+def build_story(pack: Pack, styles, page_count: PageCount) -> list:
     story = cover_story(pack, styles)
-    story += contents_story(pack, styles, entries)
+    story += [
+        heading("Contents", styles, key="contents", in_contents=False),
+        contents(styles, contents_entries(pack)),
+        PageBreak(),
+    ]
     story += how_to_read_story(pack, styles)
     story += summary_story(pack, styles)
     if not pack.sections:
-        story.append(heading("Objectives in focus", styles, key="objectives"))
-        story.append(
-            Text(
-                "No objectives are in focus for this day yet. The facilitator chooses them on the "
-                "day's planning page.",
-                styles["body"],
-            )
-        )
-        story.append(PageBreak())
-    else:
-        # The group bookmark sits on the first objective's page.
-        story.append(GroupMark("objectives", f"Objectives in focus ({len(pack.sections)})"))
         story += [
-            Deferred(partial(objective_story, pack, section, styles)) for section in pack.sections
+            heading(
+                "Objectives in focus",
+                styles,
+                key="objectives",
+                outline_title="Objectives in focus (0)",
+            ),
+            Paragraph(
+                "No objectives are in focus for this day yet. The facilitator chooses them on "
+                "the day's planning page.",
+                styles["body"],
+            ),
+            PageBreak(),
         ]
+    for section in pack.sections:
+        story += objective_story(pack, section, styles)
     story += actions_story(pack, styles)
     story += appendix_story(pack, styles)
-    return keep_together(story)
+    story.append(page_count)  # last: it counts the pages
+    return story
 
 
 def render(pack: Pack) -> bytes:
     """The PDF for an already-loaded pack."""
     register_fonts()
-    styles = build_styles()
     buffer = io.BytesIO()
-    doc = PackDocTemplate(buffer, pack)
-    doc.contents_keys = [key for key, _, _ in contents_entries(pack)]
-
-    def canvas_maker(*args, **kwargs):
-        canvas = PackCanvas(*args, **kwargs)
-        canvas._pack_doc = doc
-        return canvas
-
-    doc.build(build_story(pack, styles), canvasmaker=canvas_maker)
+    page_count = PageCount()
+    doc = PackDocTemplate(buffer, pack, page_count)
+    doc.multiBuild(build_story(pack, build_styles(), page_count))
     return buffer.getvalue()
 
 

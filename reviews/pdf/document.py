@@ -1,23 +1,28 @@
-"""The document: page templates (marking, running title, "page X of Y"), bookmarks, page numbers
-filled in once the last page is laid out, pages compressed as they are finished."""
+"""The document: page templates with the protective marking, running title and "page X of Y";
+bookmarks and contents lines from the headings; the page count the footers print.
+
+Built with `multiBuild`: the first pass lays the pack out and finds each heading's page and the
+number of pages, the second prints them (the contents and every footer). The contents is seeded
+with its lines before the first pass, so it already takes the room it will need and two passes
+are enough.
+"""
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Frame,
-    PageTemplate,
-)
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, TableStyle
+from reportlab.platypus.doctemplate import IndexingFlowable
+from reportlab.platypus.tableofcontents import TableOfContents
 
 from ..pack import Pack
-from .flowables import PageNumber
 from .fonts import plain
 from .styles import (
     BODY_WIDTH,
+    BOLD,
     BOTTOM,
     DARK,
     FRAME_WIDTH,
@@ -26,6 +31,7 @@ from .styles import (
     NHS_BLUE,
     PAGE_HEIGHT,
     PAGE_WIDTH,
+    REGULAR,
     RULE,
     TOP,
     day_text,
@@ -33,44 +39,60 @@ from .styles import (
 )
 
 
-class PackCanvas(Canvas):
-    """Compresses each page as it is finished, and defines the late page-number forms just before
-    the file is written."""
+class PageCount(IndexingFlowable):
+    """How many pages the pack has, for "page X of Y". Placed last in the story, it notes the
+    page it lands on; multiBuild builds again until the count the footers printed (the previous
+    pass's) is the count this pass found."""
 
-    def showPage(self):
-        # reportlab keeps every page's drawing operators as text until the file is written (10 KB
-        # a page, 14 MiB for a 1,500-page pack); compressed now they take a quarter of that. The
-        # bytes written are the same: reportlab would compress them the same way when saving.
-        super().showPage()
-        page = self._doc.Pages.pages[-1]
-        if page.compression and page.stream and not page.Contents:
-            contents = pdfdoc.PDFStream(
-                pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])}),
-                content=pdfdoc.PDFZCompress.encode(page.stream),
-                filters=[],
-            )
-            contents.__Comment__ = "page stream"
-            page.Contents = contents
-            page.stream = None
+    def __init__(self):
+        super().__init__()
+        self.found = None  # in this pass
+        self.printed = None  # in the footers of this pass: the previous pass's count
 
-    def save(self):
-        doc = self._pack_doc
-        self.beginForm("total-pages", 0, 0, 60, 12)
-        self.setFont("PackSans", 8)
-        self.setFillColor(GREY)
-        self.drawString(0, 0, str(self.getPageNumber() - 1))
-        self.endForm()
-        for key in doc.contents_keys:
-            self.beginForm(f"page-{key}", 0, 0, PageNumber.width_pts, 14)
-            self.setFont("PackSans", 9)
-            self.setFillColor(DARK)
-            self.drawRightString(PageNumber.width_pts, 0, str(doc.pages.get(key, "–")))
-            self.endForm()
-        super().save()
+    def beforeBuild(self):
+        self.printed, self.found = self.found, None
+
+    def isSatisfied(self):
+        return self.found is not None and self.found == self.printed
+
+    def wrap(self, available_width, available_height):
+        return 0, 0
+
+    def draw(self):
+        self.found = self.canv.getPageNumber()
+
+
+def contents(styles, entries) -> TableOfContents:
+    """The contents page, seeded with its lines (`entries`: (level, title, key)) so the first
+    pass already lays it out at its full length; the page numbers come from the first pass."""
+    toc = TableOfContents(
+        levelStyles=[styles["toc1"], styles["toc2"]],
+        dotsMinLevel=0,
+        tableStyle=TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        ),
+    )
+    toc.addEntries([(level, escape(title), 0, key) for level, title, key in entries])
+    return toc
+
+
+def running_title(title: str, width: float) -> str:
+    """`title` shortened with an ellipsis to fit `width` in the running header."""
+    if stringWidth(title, REGULAR, 8) <= width:
+        return title
+    while title and stringWidth(title + "…", REGULAR, 8) > width:
+        title = title[:-1]
+    return title.rstrip() + "…"
 
 
 class PackDocTemplate(BaseDocTemplate):
-    def __init__(self, buffer, pack: Pack, **kwargs):
+    def __init__(self, buffer, pack: Pack, page_count: PageCount, **kwargs):
         super().__init__(
             buffer,
             pagesize=A4,
@@ -86,57 +108,52 @@ class PackDocTemplate(BaseDocTemplate):
             ),
             creator="Shared objectives",
             lang="en-GB",
-            invariant=1,
+            invariant=1,  # the same data and as_at give the same bytes
             **kwargs,
         )
-        self.pack = pack
-        title = plain(pack.pack_title)
-        while pdfmetrics.stringWidth(title, "PackSans", 8) > BODY_WIDTH * 0.6 and len(title) > 4:
-            title = title[:-2].rstrip() + "…" if not title.endswith("…") else title[:-3] + "…"
-        self.running_title = title
+        self.page_count = page_count
+        self.running_title = running_title(plain(pack.pack_title), BODY_WIDTH * 0.6)
         self.marking = plain(pack.marking)
         self.date_text = day_text(pack.date)
         self.generated = f"Generated {moment(pack.as_at)}"
-        self.pages: dict[str, int] = {}
-        self.contents_keys: list[str] = []
         frame = Frame(MARGIN, BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - TOP - BOTTOM, id="body")
         self.addPageTemplates(
             [
-                PageTemplate("cover", [frame], onPage=self._cover_page),
-                PageTemplate("body", [frame], onPage=self._body_page),
+                PageTemplate("cover", [frame], onPage=self.cover_page),
+                PageTemplate("body", [frame], onPage=self.body_page),
             ]
         )
 
     def afterFlowable(self, flowable):
-        bookmark = getattr(flowable, "bookmark", None)
-        if bookmark is None:
+        """A heading (blocks.heading) becomes a bookmark, and a line of the contents."""
+        outline = getattr(flowable, "outline", None)
+        if outline is None:
             return
-        key, title, level = bookmark
-        page = self.canv.getPageNumber()
-        self.pages.setdefault(key, page)
-        self.canv.bookmarkHorizontal(key, 0, self.frame._y + flowable.height + 12)
+        self.canv.bookmarkPage(outline.key)
         self.canv.addOutlineEntry(
-            title, key, level=level, closed=level == 0 and key == "objectives"
+            outline.title, outline.key, level=outline.level, closed=outline.key == "objectives"
         )
+        if outline.in_contents:
+            self.notify("TOCEntry", (outline.level, escape(outline.title), self.page, outline.key))
 
-    def _marking(self, canvas, y):
-        canvas.setFont("PackSans-Bold", 9)
+    def draw_marking(self, canvas, y):
+        canvas.setFont(BOLD, 9)
         canvas.setFillColor(DARK)
         canvas.drawCentredString(PAGE_WIDTH / 2, y, self.marking)
 
-    def _cover_page(self, canvas, doc):
+    def cover_page(self, canvas, doc):
         canvas.saveState()
-        self._marking(canvas, PAGE_HEIGHT - 11 * mm)
-        self._marking(canvas, 9 * mm)
         canvas.setFillColor(NHS_BLUE)
         canvas.rect(0, PAGE_HEIGHT - 6 * mm, PAGE_WIDTH, 6 * mm, stroke=0, fill=1)
-        self._page_label(canvas)
+        self.draw_marking(canvas, PAGE_HEIGHT - 11 * mm)
+        self.draw_marking(canvas, 9 * mm)
+        self.draw_page_label(canvas)
         canvas.restoreState()
 
-    def _body_page(self, canvas, doc):
+    def body_page(self, canvas, doc):
         canvas.saveState()
-        self._marking(canvas, PAGE_HEIGHT - 10 * mm)
-        canvas.setFont("PackSans", 8)
+        self.draw_marking(canvas, PAGE_HEIGHT - 10 * mm)
+        canvas.setFont(REGULAR, 8)
         canvas.setFillColor(GREY)
         canvas.drawString(MARGIN, PAGE_HEIGHT - 14.5 * mm, self.running_title)
         canvas.drawRightString(PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 14.5 * mm, self.date_text)
@@ -144,19 +161,13 @@ class PackDocTemplate(BaseDocTemplate):
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, PAGE_HEIGHT - 16 * mm, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 16 * mm)
         canvas.line(MARGIN, 14 * mm, PAGE_WIDTH - MARGIN, 14 * mm)
-        self._marking(canvas, 6 * mm)
-        self._page_label(canvas)
+        self.draw_marking(canvas, 6 * mm)
+        self.draw_page_label(canvas)
         canvas.restoreState()
 
-    def _page_label(self, canvas):
-        # "Page X of " then the total as a form defined at the end (PackCanvas.save).
-        label = f"Page {canvas.getPageNumber()} of "
-        canvas.setFont("PackSans", 8)
+    def draw_page_label(self, canvas):
+        total = self.page_count.printed or "?"  # "?" only in the first pass, never printed
+        canvas.setFont(REGULAR, 8)
         canvas.setFillColor(GREY)
-        x = PAGE_WIDTH - MARGIN - 22
-        canvas.drawRightString(x, 10 * mm, label)
-        canvas.saveState()
-        canvas.translate(x, 10 * mm)
-        canvas.doForm("total-pages")
-        canvas.restoreState()
         canvas.drawString(MARGIN, 10 * mm, self.generated)
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, 10 * mm, f"Page {self.page} of {total}")

@@ -91,8 +91,13 @@ def register_fonts() -> None:
     _GLYPHS = frozenset(regular) & frozenset(bold)
 
 
-# C0 and C1 control characters except tab and new line; lone surrogates can't be encoded at all.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 and C1 control characters except tab and new line; lone surrogates can't be encoded at all;
+# bidirectional marks, embeddings, overrides and isolates: the PDF sets text in the order it is
+# typed, so they could only reorder it in a reader's copy (DejaVu has glyphs for them, so the
+# missing-glyph rule below would keep them).
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def clean(text) -> str:
@@ -131,10 +136,10 @@ def markup(text) -> str:
 
 
 def printable(text) -> str:
-    """User text for the pack's text flowables (text.py, grid.py): drawn as is, never parsed."""
+    """User text without markup: for the running header, bookmarks and chart labels."""
     return _printable(clean(text))
 
 
 def plain(text) -> str:
-    """User text for canvas strings and table cells drawn without paragraph markup."""
+    """User text on one line, for canvas strings, bookmarks and document metadata."""
     return _printable(clean(text)).replace("\n", " ")

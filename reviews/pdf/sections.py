@@ -5,83 +5,70 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
-from reportlab.platypus import (
-    NextPageTemplate,
-    PageBreak,
-    Spacer,
-)
+from reportlab.platypus import KeepTogether, NextPageTemplate, PageBreak, Paragraph, Spacer
 
 from objectives import charts, ratings, spc
 
 from ..pack import Pack
-from .blocks import (
-    flag_line,
-    grid_table,
-    heading,
-    nothing,
-    para,
-    platypus_table,
-    rating_cell_style,
-    rating_text,
-)
-from .drawing import Chart
-from .flowables import ContentsLine, Label
-from .fonts import markup, plain, printable
+from .blocks import cell, flag_line, heading, label, nothing, table, text
+from .fonts import markup, plain
 from .styles import (
     BODY_WIDTH,
     BOLD,
     CHART_TEAMS,
-    GREY,
     RATING_SHORT,
     SUMMARY_FLAGS,
-    WARNING,
     day_text,
     moment,
-    rating_look,
+    rating_commands,
     short_day,
 )
-from .text import Run, Text, bold
 
 
 def cover_story(pack: Pack, styles) -> list:
-    story = [Spacer(1, 30 * mm)]
-    story.append(para("Collaboration day review pack", styles["caption_p"]))
-    story.append(para(markup(pack.title), styles["cover_title"]))
-    where = f"{day_text(pack.date)}" + (f" · {markup(pack.venue)}" if pack.venue else "")
-    story.append(para(where, styles["cover_sub"]))
+    story = [
+        Spacer(1, 30 * mm),
+        Paragraph("Collaboration day review pack", styles["caption"]),
+        text(pack.title, styles["cover_title"]),
+    ]
+    where = day_text(pack.date) + (f" · {markup(pack.venue)}" if pack.venue else "")
+    story.append(Paragraph(where, styles["cover_sub"]))
     if pack.purpose:
-        story.append(para(markup(pack.purpose), styles["body_p"]))
+        story.append(text(pack.purpose, styles["body"]))
     story.append(Spacer(1, 6 * mm))
-    teams = ("\n" if len(pack.teams) <= 12 else ", ").join(printable(t) for t in pack.teams)
+    joiner = "\n" if len(pack.teams) <= 12 else ", "
+    value = styles["cover_cell"]
+    widths = [45 * mm, BODY_WIDTH - 45 * mm]
+    facts = [
+        ("Participating teams", cell(joiner.join(pack.teams) or "None yet", widths[1], value)),
+        ("Business plan", cell(pack.plan, widths[1], value)),
+        ("Facilitator", cell(pack.facilitator or "Not named", widths[1], value)),
+        ("Objectives in focus", str(len(pack.sections))),
+        ("Protective marking", cell(pack.marking, widths[1], value)),
+    ]
     story.append(
-        grid_table(
-            [
-                ["Participating teams", teams or "None yet"],
-                ["Business plan", printable(pack.plan)],
-                ["Facilitator", printable(pack.facilitator) or "Not named"],
-                ["Objectives in focus", str(len(pack.sections))],
-                ["Protective marking", bold(printable(pack.marking))],
-            ],
-            [45 * mm, BODY_WIDTH - 45 * mm],
-            bold_columns=(0,),
+        table(
+            facts,
+            widths,
+            extra=[("FONTNAME", (0, 0), (0, -1), BOLD), ("FONTNAME", (1, 4), (1, 4), BOLD)],
             size=10,
             leading=13,
         )
     )
     story.append(Spacer(1, 8 * mm))
     story.append(
-        para(
+        Paragraph(
             f"Generated on {moment(pack.as_at)} from data as at {moment(pack.data_as_at)}.",
-            styles["body_p"],
+            styles["body"],
         )
     )
     url = escape(pack.html_url)
     story.append(
-        para(
+        Paragraph(
             "An accessible web version of this pack, with the same content, is at "
             f'<link href="{url}" color="#005eb8"><u>{url}</u></link>'
             ". Use it with a screen reader, to zoom, or to copy text.",
-            styles["body_p"],
+            styles["body"],
         )
     )
     story.append(NextPageTemplate("body"))
@@ -89,74 +76,69 @@ def cover_story(pack: Pack, styles) -> list:
     return story
 
 
-def contents_story(pack: Pack, styles, entries) -> list:
-    story = [heading("Contents", styles, key="contents")]
-    for key, title, level in entries:
-        style = styles["toc1"] if level == 0 else styles["toc2"]
-        story.append(ContentsLine(title, style, key, bold=level == 0))
-    story.append(PageBreak())
-    return story
-
-
 def how_to_read_story(pack: Pack, styles) -> list:
+    style = styles["cell"]
     story = [heading("How to read this pack", styles, key="how-to-read")]
     story.append(
-        para(
+        Paragraph(
             "Each team involved in an objective gives its own delivery-confidence rating every "
             "month, with a narrative. A team's <b>current view</b> is its newest rating. Colour "
             "always comes with the rating's word, so the pack reads the same in black and white.",
-            styles["body_p"],
+            styles["body"],
         )
     )
-    story.append(Label("The rating scale, best first"))
-    rows = [["Rating", "Short", "What it means"]]
-    style = []
+    story += label("The rating scale, best first", styles)
+    rows = []
+    colours = []
     for n, rating in enumerate(pack.scale, start=1):
         rows.append(
             [
-                rating_text(rating),
+                ratings.label(rating),
                 RATING_SHORT[rating],
-                para(escape(ratings.HELP_TEXT[rating]), styles["cell"]),
+                Paragraph(escape(ratings.HELP_TEXT[rating]), style),
             ]
         )
-        style += rating_cell_style(rating, 0, n)
+        colours += rating_commands(rating, 0, n)
     rows.append(
         [
             ratings.NOT_REPORTED_LABEL,
             "–",
-            para("The team has not given a rating (for that month, or at all).", styles["cell"]),
+            Paragraph("The team has not given a rating (for that month, or at all).", style),
         ]
     )
-    story.append(platypus_table(rows, [30 * mm, 14 * mm, BODY_WIDTH - 44 * mm], style=style))
-    story.append(Label("Measures and their control charts"))
     story.append(
-        para(
+        table(
+            rows,
+            [30 * mm, 14 * mm, BODY_WIDTH - 44 * mm],
+            header=["Rating", "Short", "What it means"],
+            extra=colours,
+        )
+    )
+    story += label("Measures and their control charts", styles)
+    story.append(
+        Paragraph(
             "Each objective's main measure is drawn as an XmR control chart, read the NHS "
             "“Making Data Count” way. The centre line is the mean of the first 12 readings; the "
             "process limits are the mean ± 2.66 × the mean moving range. Fewer than 12 readings "
             "give <i>trial</i> limits. A reading is <b>special cause</b> when it is outside the "
             "limits, part of 7 in a row rising or falling, part of 7 in a row on one side of the "
             "mean, or 2 of 3 close to a limit.",
-            styles["body_p"],
+            styles["body"],
         )
     )
-    rows = [["Icon (in words)", "What it says"]]
-    for variation in spc.Variation:
-        rows.append(
+    icons = [(v.label, VARIATION_HELP[v]) for v in spc.Variation]
+    icons += [(a.label, ASSURANCE_HELP[a]) for a in spc.Assurance]
+    story.append(
+        table(
             [
-                para(escape(variation.label), styles["cell_bold"]),
-                para(escape(VARIATION_HELP[variation]), styles["cell"]),
-            ]
+                [Paragraph(escape(icon), styles["cell_bold"]), Paragraph(escape(help), style)]
+                for icon, help in icons
+            ],
+            [62 * mm, BODY_WIDTH - 62 * mm],
+            header=["Icon (in words)", "What it says"],
         )
-    for assurance in spc.Assurance:
-        rows.append(
-            [
-                para(escape(assurance.label), styles["cell_bold"]),
-                para(escape(ASSURANCE_HELP[assurance]), styles["cell"]),
-            ]
-        )
-    story.append(platypus_table(rows, [62 * mm, BODY_WIDTH - 62 * mm]))
-    story.append(Label("Other conventions"))
+    )
+    story += label("Other conventions", styles)
     for line in (
         "<b>OVERDUE</b> marks a milestone past its due date and not done, or an open action past "
         "its due date.",
@@ -164,7 +146,7 @@ def how_to_read_story(pack: Pack, styles) -> list:
         "Characters the print font has no letter for (Chinese, for example) are shown as their "
         "Unicode code points, like [U+4E2D]; the web version shows them as typed.",
     ):
-        story.append(para("• " + line, styles["body_p"]))
+        story.append(Paragraph("• " + line, styles["body"]))
     story.append(PageBreak())
     return story
 
@@ -216,23 +198,29 @@ def summary_chart(
 
 
 def summary_story(pack: Pack, styles) -> list:
+    style = styles["cell"]
     story = [heading("Summary", styles, key="summary")]
     if pack.sessions:
-        story.append(Label("Agenda"))
+        story += label("Agenda", styles)
+        widths = [16 * mm, BODY_WIDTH - 66 * mm, 50 * mm]
         rows = [
-            [f"{starts:%H:%M}", printable(title), printable(", ".join(refs)) or "–"]
+            [
+                f"{starts:%H:%M}",
+                cell(title, widths[1], style),
+                cell(", ".join(refs) or "–", widths[2], style),
+            ]
             for starts, title, refs in pack.sessions
         ]
         story.append(
-            grid_table(
+            table(
                 rows,
-                [16 * mm, BODY_WIDTH - 66 * mm, 50 * mm],
+                widths,
                 header=["Time", "Session", "Objectives discussed"],
             )
         )
-    story.append(Label("Current views by rating, per participating team"))
+    story += label("Current views by rating, per participating team", styles, room=60 * mm)
     story.append(
-        Text(
+        Paragraph(
             "Every objective of the plan each team is involved in, counted by the team's "
             "current view.",
             styles["small"],
@@ -241,55 +229,55 @@ def summary_story(pack: Pack, styles) -> list:
     if not pack.teams:
         story.append(nothing("This day has no participating teams yet.", styles))
     else:
-        story += [Chart(drawing) for drawing in summary_chart(pack)]
+        story += summary_chart(pack)
         order = [r.value for r in pack.scale]
+        n = len(order)
+        widths = [BODY_WIDTH - n * 13 * mm - 40 * mm] + [13 * mm] * n + [25 * mm, 15 * mm]
         rows = []
         for team in pack.teams:
             counts = pack.summary[team]
             rows.append(
                 [
-                    printable(team),
+                    cell(team, widths[0], style),
                     *[str(counts.get(r, 0)) for r in order],
                     str(counts.get("", 0)),
                     str(sum(counts.values())),
                 ]
             )
-        n = len(order)
         story.append(
-            grid_table(
+            table(
                 rows,
-                [BODY_WIDTH - n * 13 * mm - 40 * mm] + [13 * mm] * n + [25 * mm, 15 * mm],
+                widths,
                 header=["Team", *[RATING_SHORT[r] for r in order], "Not reported", "Total"],
-                align=dict.fromkeys(range(1, n + 3), "RIGHT"),
+                extra=[("ALIGN", (1, 0), (-1, -1), "RIGHT")],
             )
         )
-    story.append(Label("Flagged initiatives"))
+    story += label("Flagged initiatives", styles)
     if not pack.flagged:
         story.append(nothing("No objective in focus carries a risk flag.", styles))
     else:
         story.append(
-            Text(
+            nothing(
                 "The most severe flags of each objective in focus; its section lists them all.",
-                styles["small"],
+                styles,
             )
         )
         for row in pack.flagged:
-            story.append(
-                Text(
-                    [bold(printable(row.ref)), Run(" " + printable(row.title))], styles["flag_head"]
-                )
-            )
-            story += [flag_line(flag, styles) for flag in row.flags[:SUMMARY_FLAGS]]
+            block = [
+                Paragraph(f"<b>{markup(row.ref)}</b> {markup(row.title)}", styles["flag_head"])
+            ]
+            block += [flag_line(flag, styles) for flag in row.flags[:SUMMARY_FLAGS]]
             if len(row.flags) > SUMMARY_FLAGS:
                 more = len(row.flags) - SUMMARY_FLAGS
-                story.append(Text(f"and {more} more in its section.", styles["flag"]))
-    story.append(Label("What changed since the previous collaboration day"))
+                block.append(Paragraph(f"and {more} more in its section.", styles["flag"]))
+            story.append(KeepTogether(block))
+    story += label("What changed since the previous collaboration day", styles)
     if pack.previous_date is None:
         story.append(nothing("This is the first collaboration day for these teams.", styles))
     else:
         story.append(
-            Text(
-                f"Since {printable(pack.previous_title)} on {day_text(pack.previous_date)}: "
+            Paragraph(
+                f"Since {markup(pack.previous_title)} on {day_text(pack.previous_date)}: "
                 "teams whose current view of an objective in focus has changed.",
                 styles["small"],
             )
@@ -299,25 +287,26 @@ def summary_story(pack: Pack, styles) -> list:
                 nothing("No team's view of these objectives has changed since then.", styles)
             )
         else:
+            widths = [BODY_WIDTH - 104 * mm, 50 * mm, 27 * mm, 27 * mm]
             rows = []
-            looks = {}
-            for n, change in enumerate(pack.changes):
+            colours = []
+            for n, change in enumerate(pack.changes, start=1):
                 rows.append(
                     [
-                        [bold(printable(change.ref)), Run(" " + printable(change.title))],
-                        printable(change.team),
-                        rating_text(change.before),
-                        rating_text(change.after),
+                        Paragraph(f"<b>{markup(change.ref)}</b> {markup(change.title)}", style),
+                        cell(change.team, widths[1], style),
+                        ratings.label(change.before),
+                        ratings.label(change.after),
                     ]
                 )
-                looks[2, n] = rating_look(change.before)
-                looks[3, n] = rating_look(change.after)
+                colours += rating_commands(change.before, 2, n)
+                colours += rating_commands(change.after, 3, n)
             story.append(
-                grid_table(
+                table(
                     rows,
-                    [BODY_WIDTH - 104 * mm, 50 * mm, 27 * mm, 27 * mm],
+                    widths,
                     header=["Objective", "Team", "Then", "Now"],
-                    looks=looks,
+                    extra=colours,
                 )
             )
     story.append(PageBreak())
@@ -326,59 +315,69 @@ def summary_story(pack: Pack, styles) -> list:
 
 def actions_story(pack: Pack, styles) -> list:
     story = [heading("Actions and decisions", styles, key="actions")]
-    story.append(Label("Actions from the previous collaboration day"))
+    story += label("Actions from the previous collaboration day", styles)
     if pack.previous_date is None:
         story.append(nothing("There was no earlier collaboration day for these teams.", styles))
     else:
         story.append(
-            Text(
-                f"{printable(pack.previous_title)}, {day_text(pack.previous_date)}.",
-                styles["small"],
+            Paragraph(
+                f"{markup(pack.previous_title)}, {day_text(pack.previous_date)}.", styles["small"]
             )
         )
-        story.append(_actions_table(pack.previous_actions, styles, "No actions were recorded."))
-    story.append(Label("Actions agreed on this day"))
-    story.append(_actions_table(pack.actions, styles, "No actions recorded yet."))
-    story.append(Label("Decisions recorded so far"))
+        story.append(actions_table(pack.previous_actions, styles, "No actions were recorded."))
+    story += label("Actions agreed on this day", styles)
+    story.append(actions_table(pack.actions, styles, "No actions recorded yet."))
+    story += label("Decisions recorded so far", styles)
     if not pack.decisions:
         story.append(nothing("No decisions recorded yet.", styles))
     else:
+        style = styles["cell"]
+        widths = [50 * mm, 25 * mm, BODY_WIDTH - 110 * mm, 35 * mm]
         rows = [
             [
-                [bold(printable(d.objective_ref)), Run(" " + printable(d.objective_title))],
-                bold(d.kind),
-                printable(d.why) or "–",
-                printable(d.recorded_by) or "–",
+                Paragraph(f"<b>{markup(d.objective_ref)}</b> {markup(d.objective_title)}", style),
+                d.kind,
+                cell(d.why or "–", widths[2], style),
+                cell(d.recorded_by or "–", widths[3], style),
             ]
             for d in pack.decisions
         ]
         story.append(
-            grid_table(
+            table(
                 rows,
-                [50 * mm, 25 * mm, BODY_WIDTH - 110 * mm, 35 * mm],
+                widths,
                 header=["Objective", "Decision", "Why", "Recorded"],
+                extra=[("FONTNAME", (1, 1), (1, -1), BOLD)],
             )
         )
     story.append(PageBreak())
     return story
 
 
-def _actions_table(actions, styles, empty):
+def actions_table(actions, styles, empty):
     if not actions:
         return nothing(empty, styles)
+    style = styles["cell"]
     rows = []
     for a in actions:
-        status = [Run(a.state_label)]
+        status = markup(a.state_label)
         if a.overdue:
-            status.insert(0, Run("OVERDUE\n", BOLD, colour=WARNING))
+            status = '<font color="#d5281b"><b>OVERDUE</b></font><br/>' + status
         if a.note:
-            status.append(Run("\n" + printable(a.note), size=7.5))
-        what = [Run(printable(a.what))]
+            status += f'<br/><font size="7.5">{markup(a.note)}</font>'
+        what = markup(a.what)
         if a.objective:
-            what.append(Run("\n" + printable(a.objective), size=7.5, colour=GREY))
-        owner = "\n".join(x for x in (printable(a.owner), printable(a.team)) if x) or "–"
-        rows.append([what, owner, short_day(a.due), status])
-    return grid_table(
+            what += f'<br/><font size="7.5" color="#4c6272">{markup(a.objective)}</font>'
+        owner = "<br/>".join(markup(x) for x in (a.owner, a.team) if x) or "–"
+        rows.append(
+            [
+                Paragraph(what, style),
+                Paragraph(owner, style),
+                short_day(a.due),
+                Paragraph(status, style),
+            ]
+        )
+    return table(
         rows,
         [BODY_WIDTH - 125 * mm, 45 * mm, 24 * mm, 56 * mm],
         header=["Action", "Owner and team", "Due", "Status"],

@@ -1,15 +1,16 @@
-"""The pack's look: page geometry, colours, text and cell styles, and how ratings and dates are
-written."""
+"""The pack's look: page geometry, colours, paragraph and table styles, and how ratings and dates
+are written."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.platypus import TableStyle
 
 from objectives import ratings
 
@@ -27,7 +28,6 @@ BODY_WIDTH = FRAME_WIDTH - 12  # inside the frame's own 6 pt padding
 NHS_BLUE = colors.HexColor("#005eb8")
 DARK = colors.HexColor("#212b32")
 GREY = colors.HexColor("#4c6272")
-PALE = colors.HexColor("#f0f4f5")
 RULE = colors.HexColor("#aeb7bd")
 WARNING = colors.HexColor("#d5281b")
 
@@ -44,27 +44,6 @@ CHART_TEAMS = 30  # teams per summary chart
 SUMMARY_FLAGS = 3  # flags per objective in the summary; its own section lists them all
 
 
-class TextStyle(NamedTuple):
-    """How a text.Text flowable is set: its runs carry their own fonts."""
-
-    size: float = 9.5
-    leading: float = 12.5
-    colour: object = DARK
-    space_before: float = 0
-    space_after: float = 0
-    indent: float = 0
-    keep_with_next: bool = False
-    align: str = "LEFT"  # LEFT, RIGHT or CENTER
-
-
-class Look(NamedTuple):
-    """How one cell of a grid.Grid differs from the rest of its table."""
-
-    background: object = None
-    colour: object = None
-    font: str | None = None
-
-
 def day_text(when: dt.date | None) -> str:
     return f"{when.day} {when:%B %Y}" if when else "not set"
 
@@ -79,70 +58,104 @@ def moment(when: dt.datetime | None) -> str:
     return f"{when.day} {when:%B %Y} at {when:%H:%M}"
 
 
-def build_styles() -> dict:
-    """TextStyles for the pack's own text flowables, ParagraphStyles for the few Paragraphs (the
-    cover and the how-to-read page, which hold links and a little markup)."""
-    body = TextStyle(size=9.5, leading=12.5, colour=DARK, space_after=4)
-    base = ParagraphStyle(
-        "body", fontName="PackSans", fontSize=9.5, leading=12.5, textColor=DARK, spaceAfter=4
+def build_styles() -> dict[str, ParagraphStyle]:
+    """Every paragraph style the pack uses, by name."""
+    body = ParagraphStyle(
+        "body", fontName=REGULAR, fontSize=9.5, leading=12.5, textColor=DARK, spaceAfter=4
     )
 
-    def style(name, **kw):
-        return ParagraphStyle(name, parent=base, **kw)
+    def style(name, parent=body, **kw):
+        return ParagraphStyle(name, parent=parent, **kw)
 
+    cell = style("cell", fontSize=8.5, leading=10.5, spaceAfter=0)
     return {
         "body": body,
-        "small": body._replace(size=8, leading=10, colour=GREY, space_after=2),
-        "caption": body._replace(
-            size=9, leading=12, colour=GREY, space_after=2, keep_with_next=True
-        ),
-        "h1": TextStyle(size=18, leading=23, colour=NHS_BLUE, space_after=8, keep_with_next=True),
-        "toc1": body._replace(size=10.5, leading=14, space_after=0),
-        "toc2": body._replace(size=9, leading=11.5, indent=14, space_after=0),
-        "flag": body._replace(size=9, leading=12, indent=8, space_after=3),
-        "question": body._replace(space_after=0, keep_with_next=True),
-        "flag_head": body._replace(space_before=4, space_after=2, keep_with_next=True),
-        # Paragraph styles
-        "body_p": base,
-        "caption_p": style(
+        "small": style("small", fontSize=8, leading=10, textColor=GREY, spaceAfter=2),
+        "caption": style(
             "caption",
-            fontName="PackSans-Bold",
+            fontName=BOLD,
             fontSize=9,
             leading=12,
             textColor=GREY,
             spaceAfter=2,
             keepWithNext=1,
         ),
-        "cell": style("cell", fontSize=8.5, leading=10.5, spaceAfter=0),
-        "cell_bold": style("cell_bold", fontName="PackSans-Bold", fontSize=8.5, leading=10.5),
+        "h1": style("h1", fontName=BOLD, fontSize=18, leading=23, textColor=NHS_BLUE, spaceAfter=8),
+        "label": style(
+            "label", fontName=BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=4
+        ),
+        "label_kept": style(
+            "label_kept",
+            fontName=BOLD,
+            fontSize=12,
+            leading=15,
+            spaceBefore=10,
+            spaceAfter=4,
+            keepWithNext=1,
+        ),
+        "toc1": style("toc1", fontName=BOLD, fontSize=10.5, leading=14),
+        "toc2": style("toc2", fontSize=9, leading=11.5, leftIndent=14),
+        "flag": style("flag", fontSize=9, leading=12, leftIndent=8, spaceAfter=3),
+        "flag_head": style("flag_head", spaceBefore=4, spaceAfter=2),
+        "question": style("question", fontName=BOLD, spaceAfter=0, keepWithNext=1),
+        "answer": style("answer", spaceAfter=0),
+        "cell": cell,
+        "cell_bold": style("cell_bold", parent=cell, fontName=BOLD),
+        "cell_small": style("cell_small", parent=cell, fontSize=7.5, leading=9),
+        "cell_right": style("cell_right", parent=cell, alignment=TA_RIGHT),
         "cover_title": style(
             "cover_title",
-            fontName="PackSans-Bold",
+            fontName=BOLD,
             fontSize=26,
             leading=32,
             textColor=NHS_BLUE,
             spaceAfter=10,
         ),
+        "cover_cell": style("cover_cell", fontSize=10, leading=13, spaceAfter=0),
         "cover_sub": style("cover_sub", fontSize=13, leading=18, spaceAfter=6),
     }
 
 
-NOT_RATED_LOOK = Look(colour=GREY)
+CELL_PADDING = 8  # points: a table cell's left and right padding together
 
 
-RATING_LOOK = {
-    rating: Look(
-        colors.HexColor(ratings.COLOUR[rating]),
-        colors.white if rating in WHITE_TEXT else DARK,
-        BOLD,
-    )
-    for rating in ratings.Rating
-}
+def table_style(*, header=True, size=8.5, leading=10.5, extra=()) -> TableStyle:
+    """The pack's tables: text top-aligned, a rule below each row, a white-on-blue header row.
+    The font commands apply to plain-string cells; Paragraph cells carry their own style."""
+    commands = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+        ("FONTSIZE", (0, 0), (-1, -1), size),
+        ("LEADING", (0, 0), (-1, -1), leading),
+        ("TEXTCOLOR", (0, 0), (-1, -1), DARK),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING / 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING / 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if header:
+        commands += [
+            ("BACKGROUND", (0, 0), (-1, 0), NHS_BLUE),
+            ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+            ("FONTNAME", (0, 0), (-1, 0), BOLD),
+        ]
+    return TableStyle(commands + list(extra))
 
 
-def rating_look(rating) -> Look:
+def rating_commands(rating, col: int, row: int) -> list[tuple]:
     """A table cell in the rating's colour, its text bold (or grey when there is no rating)."""
-    return RATING_LOOK[ratings.Rating(rating)] if rating else NOT_RATED_LOOK
+    cell = (col, row), (col, row)
+    if not rating:
+        return [("TEXTCOLOR", *cell, GREY)]
+    rating = ratings.Rating(rating)
+    return [
+        ("BACKGROUND", *cell, colors.HexColor(ratings.COLOUR[rating])),
+        ("TEXTCOLOR", *cell, colors.white if rating in WHITE_TEXT else DARK),
+        ("FONTNAME", *cell, BOLD),
+    ]
 
 
-OVERDUE_LOOK = Look(colour=WARNING, font=BOLD)
+def overdue_commands(col: int, row: int) -> list[tuple]:
+    cell = (col, row), (col, row)
+    return [("TEXTCOLOR", *cell, WARNING), ("FONTNAME", *cell, BOLD)]

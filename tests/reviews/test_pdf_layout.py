@@ -1,133 +1,153 @@
-"""The pack's own text, table and chart flowables: line breaking, splitting across pages, and the
-fast chart drawing standing in for renderPDF."""
+"""Long and unusual text in the PDF pack: it runs on over as many pages as it needs, and all of it
+is printed."""
 
-import datetime as dt
-import io
+import re
 
-import pytest
-from pypdf import PdfReader
-from reportlab.graphics.shapes import Drawing, Ellipse, Rect
-from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from objectives import charts, spc
-from reviews.pdf import fonts
-from reviews.pdf.drawing import simple
-from reviews.pdf.grid import Grid
-from reviews.pdf.styles import BOLD, TextStyle
-from reviews.pdf.text import Run, Text, Together, keep_together, layout
+from objectives.models import Objective, StatusUpdate
+from reviews import services
+from reviews.models import CollaborationDay, DecisionKind
+from reviews.pack import FlagView
+from reviews.pdf import build_pack, register_fonts
+from reviews.pdf.blocks import flag_line
+from reviews.pdf.document import running_title
+from reviews.pdf.styles import build_styles
+from tests.factories import add_update
 
-
-@pytest.fixture(autouse=True)
-def registered_fonts():
-    fonts.register_fonts()
+from .conftest import AS_AT
+from .test_pack_pdf import body_lines, outline_titles, read
 
 
-def texts(lines):
-    return ["".join(segment[0] for segment in line.segments) for line in lines]
+def numbered(prefix: str, length: int) -> str:
+    """Words prefix0 prefix1 … up to `length` characters, so a test can tell every word was
+    printed, in order."""
+    words = []
+    size = -1
+    n = 0
+    while size + len(f" {prefix}{n}") <= length:
+        words.append(f"{prefix}{n}")
+        size += len(f" {prefix}{n}")
+        n += 1
+    return " ".join(words)
 
 
-def test_text_breaks_at_spaces_keeps_new_lines_and_breaks_a_word_longer_than_a_line():
-    lines = layout(
-        [Run("Alpha beta gamma\n\nDelta " + "x" * 60)], 80, size=10, leading=12, colour=None
+def running_text(pages) -> str:
+    """The text of the pages after the cover without their running headers and footers, on one
+    line: text that runs on over a page break reads on."""
+    return " ".join(" ".join(body_lines(page)) for page in pages[1:]).replace("  ", " ")
+
+
+def numbers(prefix: str, text: str) -> list[int]:
+    return [int(n) for n in re.findall(rf"\b{prefix}(\d+)\b", text)]
+
+
+def test_a_6000_character_impact_answer_runs_on_over_pages_and_is_printed_to_its_last_words(
+    world,
+):
+    answer = "We expect people to reach the right service first time. " * 110 + (
+        "Those are the last words of the answer."
+    )
+    assert len(answer) > 6000
+    Objective.objects.filter(pk=world.shared.pk).update(impact_enhance=answer)
+
+    reader, pages, text = read(build_pack(world.day, as_at=AS_AT))
+
+    flat = running_text(pages)
+    assert flat.count("We expect people to reach the right service first time.") == 110
+    assert "Those are the last words of the answer." in flat
+    assert len(pages) == 12  # two more pages than without the answer
+
+
+def test_10000_characters_in_every_long_text_field_are_all_printed(world, cast):
+    length = 10_000
+    Objective.objects.filter(pk=world.shared.pk).update(
+        description=numbered("desc", length),
+        impact_enhance=numbered("enh", length),
+        impact_restore=numbered("res", length),
+        impact_replace=numbered("rep", length),
+        impact_mutate=numbered("mut", length),
+    )
+    update = add_update(world.shared, cast.team_a, 7, "red", author=cast.lead_a)
+    StatusUpdate.objects.filter(pk=update.pk).update(
+        going_well=numbered("well", length),
+        not_going_well=numbered("ill", length),
+        risks=numbered("risk", length),
+    )
+    services.record_action(
+        day=world.day, what=numbered("act", length), created_by=cast.lead_a, owner_name="Sam"
+    )
+    services.record_decision(
+        day=world.day,
+        objective=world.shared,
+        kind=DecisionKind.ESCALATE,
+        why=numbered("why", length),
+        recorded_by=cast.lead_a,
+        at=AS_AT,
     )
 
-    assert texts(lines)[:4] == ["Alpha beta", "gamma", "", "Delta"]
-    assert "".join(texts(lines)[4:]) == "x" * 60
-    assert all(line.width <= 80 for line in lines)
-    assert [line.height for line in lines[:3]] == [12, 12, 12]
+    _, pages, text = read(build_pack(world.day, as_at=AS_AT))
+
+    for prefix in ("desc", "enh", "res", "rep", "mut", "well", "ill", "risk", "act"):
+        expected = list(range(len(numbered(prefix, length).split())))
+        assert numbers(prefix, text) == expected, prefix
+    # A decision shows in its objective's section and in the actions and decisions section.
+    expected = list(range(len(numbered("why", length).split())))
+    assert numbers("why", text) == expected * 2
 
 
-def test_runs_keep_their_fonts_and_the_space_between_them():
-    (line,) = layout([Run("High", BOLD), Run(" · Overdue")], 400, size=9, leading=12, colour=None)
+def test_an_unbroken_10000_character_word_is_broken_across_lines_and_printed_whole(world, cast):
+    Objective.objects.filter(pk=world.shared.pk).update(
+        description="ж" * 10_000, impact_mutate="ß" * 10_000
+    )
+    update = add_update(world.shared, cast.team_a, 7, "red", author=cast.lead_a)
+    StatusUpdate.objects.filter(pk=update.pk).update(going_well="ŵ" * 10_000)
 
-    assert [(text, font) for text, font, _, _ in line.segments] == [
-        ("High", BOLD),
-        (" · Overdue", "PackSans"),
-    ]
+    _, _, text = read(build_pack(world.day, as_at=AS_AT))
 
-
-def test_a_paragraph_splits_between_lines_and_keeps_every_word():
-    text = Text(" ".join(f"word{n}" for n in range(200)), TextStyle(size=10, leading=12))
-    text.wrap(200, 1000)
-
-    first, rest = text.split(200, 60)
-
-    assert first.wrap(200, 60)[1] == 60  # five lines of 12 points
-    words = " ".join(texts(first._lines) + texts(rest._lines)).split()
-    assert words == [f"word{n}" for n in range(200)]
+    assert (text.count("ж"), text.count("ß"), text.count("ŵ")) == (10_000, 10_000, 10_000)
 
 
-def grid_of(rows: int) -> Grid:
-    return Grid([100, 100], [[f"row {n}", "x"] for n in range(rows)], header=["A", "B"])
+def test_a_right_to_left_override_in_a_title_is_dropped_and_the_title_reads_as_typed(world):
+    Objective.objects.filter(pk=world.shared.pk).update(title="Cut waits \u202efor everyone\u202c")
+    CollaborationDay.objects.filter(pk=world.day.pk).update(title="Winter \u202ereadiness")
+    world.day.refresh_from_db()
+
+    reader, pages, text = read(build_pack(world.day, as_at=AS_AT))
+
+    assert "\u202e" not in text
+    assert "UEC-01 Cut waits for everyone" in outline_titles(reader)
+    assert reader.metadata.title == "Review pack: Winter readiness"
+    assert "Cut waits for everyone" in pages[4]
+    assert all("Review pack: Winter readiness" in page for page in pages[1:])
 
 
-def test_a_short_table_is_never_split_across_pages():
-    grid = grid_of(5)
-    height = grid.wrap(200, 1000)[1]
+def test_a_measures_name_is_on_the_same_page_as_its_chart(world):
+    _, pages, _ = read(build_pack(world.day, as_at=AS_AT))
 
-    assert grid.split(200, height - 1) == []
-
-
-def test_a_long_table_leaves_at_least_two_rows_on_each_page_and_repeats_its_header():
-    grid = grid_of(10)
-    grid.wrap(200, 1000)
-    row = grid._rows[0].height
-
-    first, rest = grid.split(200, grid._header.height + 9.5 * row)  # room for 9 rows
-
-    assert (len(first._rows), len(rest._rows)) == (8, 2)
-    assert rest._header is grid._header
+    (page,) = [p for p in pages if "Uptake · higher is better" in p]
+    assert "Process limits" in page  # the chart's legend
 
 
-def test_a_row_taller_than_a_third_of_a_page_runs_on_across_pages():
-    narrative = "Long narrative. " * 625
-    grid = Grid([100, 300], [["Team", narrative]], header=["Team", "Narrative"])
-    grid.wrap(400, 800)
+def test_a_flag_line_gives_severity_rule_and_explanation_and_says_when_acknowledged():
+    register_fonts()
+    styles = build_styles()
+    flag = FlagView("Divergence", "high", "Teams <disagree> & say so.", acknowledged=True)
 
-    first, rest = grid.split(400, 300)
+    line = flag_line(flag, styles)
 
-    assert first.wrap(400, 300)[1] <= 300
-    kept = texts(first._rows[0].cells[1]) + texts(rest._rows[0].cells[1])
-    assert " ".join(kept).split() == narrative.split()
-
-
-def test_a_heading_is_kept_with_what_follows_it():
-    heading = Text("Milestones", TextStyle(keep_with_next=True))
-    table = grid_of(3)
-
-    (together,) = keep_together([heading, table])
-
-    assert isinstance(together, Together)
-    height = together.wrap(200, 1000)[1]
-    assert together.split(200, height - 1) == []  # moves to the next page whole
+    assert line.text == (
+        "<b>High</b> · Divergence: Teams &lt;disagree&gt; &amp; say so. <i>(acknowledged)</i>"
+    )
 
 
-def control_chart_drawing():
-    readings = [(dt.date(2023, 4, 1) + dt.timedelta(days=31 * n), 60.0 + n % 3) for n in range(14)]
-    analysis = spc.analyse(readings, direction="higher", target=70)
-    return charts.control_chart(analysis, title="Uptake", unit="%", font="PackSans", bold_font=BOLD)
+def test_the_running_title_is_shortened_with_an_ellipsis_to_fit_its_width():
+    register_fonts()
+    title = "Review pack: " + "a very long collaboration day title " * 5
 
+    short = running_title(title, 200)
 
-def test_control_charts_are_drawn_without_renderpdf_and_keep_their_words():
-    from reviews.pdf.drawing import Chart
-
-    drawing = control_chart_drawing()
-    assert simple(drawing)
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer)
-    chart = Chart(drawing)
-    chart.wrap(500, 500)
-    chart.drawOn(canvas, 20, 400)
-    canvas.showPage()
-    canvas.save()
-
-    text = PdfReader(io.BytesIO(buffer.getvalue())).pages[0].extract_text()
-    assert "Uptake" in text and "Mean" in text
-
-
-def test_drawings_with_shapes_the_fast_path_does_not_know_are_left_to_renderpdf():
-    drawing = Drawing(100, 100)
-    drawing.add(Rect(0, 0, 10, 10))
-    assert simple(drawing)
-    drawing.add(Ellipse(50, 50, 10, 5))
-    assert not simple(drawing)
+    assert short.endswith("…")
+    assert title.startswith(short[:-1])
+    assert stringWidth(short, "PackSans", 8) <= 200
+    assert running_title("Review pack: Winter", 200) == "Review pack: Winter"
