@@ -76,7 +76,7 @@ def prepare_rows(objectives: list[dict], *, detail_url_prefix: str) -> None:
 
 def _team_views_html(views) -> str:
     items = "".join(
-        f"<li>{badge}<span>{escape(team)}{' (lead)' if lead else ''}</span></li>"
+        f"<li>{badge}<span><bdi>{escape(team)}</bdi>{' (lead)' if lead else ''}</span></li>"
         for team, lead, badge in views
     )
     return mark_safe(f'<ul class="app-team-views">{items}</ul>')  # noqa: S308 -- escaped above
@@ -119,7 +119,7 @@ class ObjectiveTable(tables.Table):
         order_by_field = "sort"
         page_field = "page"
         per_page_field = "-"  # never read from the request: 50 a page, always
-        attrs = {"class": "nhsuk-table app-objective-table"}
+        attrs = {"class": "nhsuk-table app-objective-table app-stack--wide"}
 
     @cached_property
     def detail_url_prefix(self) -> str:

@@ -62,21 +62,27 @@ def test_each_row_shows_every_teams_current_rating_side_by_side(cast, client_for
 
     row = page[page.index('app-ref">DIG-02<') :]
     row = row[: row.index("</tr>")]
+    heading = '<span class="app-stack__heading" aria-hidden="true">{}</span>'.format
+    views = "Each team's current view"
     assert row == (
         'app-ref">DIG-02</td>\n'
-        f'<td class="nhsuk-table__cell"><a href="/objectives/{shared.pk}/">Shared thing</a></td>\n'
-        '<td class="nhsuk-table__cell">NHS 111 online</td>\n'
-        '<td class="nhsuk-table__cell"><ul class="app-team-views">'
+        '<td role="cell" class="nhsuk-table__cell app-objective-table__title">'
+        f'<a href="/objectives/{shared.pk}/"><bdi>Shared thing</bdi></a></td>\n'
+        f'<td role="cell" class="nhsuk-table__cell">{heading("Lead team")}'
+        "<bdi>NHS 111 online</bdi></td>\n"
+        f'<td role="cell" class="nhsuk-table__cell">{heading(views)}'
+        '<ul class="app-team-views">'
         '<li><strong class="app-rating rating--green">Green</strong>'
-        "<span>NHS 111 online (lead)</span></li>"
+        "<span><bdi>NHS 111 online</bdi> (lead)</span></li>"
         '<li><strong class="app-rating rating--amber_red">Amber/Red</strong>'
-        "<span>Ambulance flow</span></li>"
+        "<span><bdi>Ambulance flow</bdi></span></li>"
         '<li><strong class="app-rating rating--none">Not reported</strong>'
-        "<span>Clinical safety</span></li></ul></td>\n"
-        '<td class="nhsuk-table__cell"><strong class="app-rating rating--amber_red">Amber/Red'
-        "</strong></td>\n"
-        '<td class="nhsuk-table__cell">In progress</td>\n'
-        '<td class="nhsuk-table__cell app-nowrap">31 Mar 2025</td>\n'
+        "<span><bdi>Clinical safety</bdi></span></li></ul></td>\n"
+        f'<td role="cell" class="nhsuk-table__cell">{heading("Worst current rating")}'
+        '<strong class="app-rating rating--amber_red">Amber/Red</strong></td>\n'
+        f'<td role="cell" class="nhsuk-table__cell">{heading("State")}In progress</td>\n'
+        '<td role="cell" class="nhsuk-table__cell app-nowrap">'
+        f"{heading('Delivery')}31 Mar 2025</td>\n"
     )
 
 
