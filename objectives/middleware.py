@@ -1,11 +1,13 @@
-"""Middleware for faults and refusals: the health check answered before anything reads the
-database, a friendly 503 when the database goes away, and an audit line for every 403."""
+"""Middleware for faults, refusals and privacy: the health check answered before anything reads
+the database, a friendly 503 when the database goes away, an audit line for every 403, and no copy
+of a signed-in page left in a browser's cache."""
 
 from __future__ import annotations
 
 import logging
 
 from django.db import InterfaceError, OperationalError
+from django.utils.cache import add_never_cache_headers
 
 from . import errors, health
 from .audit import audit
@@ -64,4 +66,24 @@ class AuditRefusalsMiddleware:
                 request=request,
                 reason=getattr(request, "audit_reason", "permission"),
             )
+        return response
+
+
+class PrivatePagesMiddleware:
+    """Every response to a signed-in person says `Cache-Control: private, no-store` (with
+    `no-cache, must-revalidate, max-age=0` and an Expires in the past): pages, htmx partials, review
+    packs and exports alike. Their content is OFFICIAL; on a shared computer, a copy in the
+    browser's cache would outlive sign-out (the back button, or the cache folder, would show it).
+
+    One place for all of them rather than a decorator per view, so a new view cannot forget it.
+    Static files never reach it: whitenoise answers them first, with their long cache.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
         return response

@@ -62,7 +62,12 @@ def _cell(*classes: str) -> dict:
 
 class ObjectiveTable(tables.Table):
     ref = tables.Column("Ref", order_by=("ref",), attrs=_cell("app-nowrap", "app-ref"))
-    title = tables.Column("Objective", order_by=("title", "ref"), linkify=True)
+    title = tables.Column(
+        "Objective",
+        order_by=("title", "ref"),
+        linkify=True,
+        attrs=_cell("app-objective-table__title"),
+    )
     lead_team = tables.Column(
         "Lead team", accessor="lead_team__name", order_by=("lead_team__name", "ref")
     )
@@ -79,7 +84,7 @@ class ObjectiveTable(tables.Table):
         order_by_field = "sort"
         page_field = "page"
         per_page_field = "-"  # never read from the request: 50 a page, always
-        attrs = {"class": "nhsuk-table app-objective-table", **_cell()}
+        attrs = {"class": "nhsuk-table app-objective-table app-stack--wide", **_cell()}
 
     def render_teams(self, record):
         return render_to_string(

@@ -44,10 +44,10 @@ from objectives.models import (
     Objective,
     ObjectiveRevision,
     Reading,
-    StatusUpdate,
 )
 from objectives.signals import announce_change
 from objectives.tables import PER_PAGE, ObjectiveTable, list_queryset
+from objectives.views.history import histories, history_page, rating_grid_of
 
 FLAGS_TEMPLATE = "objectives/_objective_flags.html"
 
@@ -126,19 +126,6 @@ def objective_export(request):
 # --- Detail -------------------------------------------------------------------------------------
 
 
-def _history(updates):
-    """Newest first, each update with `previous_rating`: the rating of the update it corrects, or
-    else of its team's update before it."""
-    by_contribution: dict[int, str | None] = {}
-    for update in sorted(updates, key=lambda u: (u.created_at, u.pk)):
-        if update.corrects_id:
-            update.previous_rating = update.corrects.rating
-        else:
-            update.previous_rating = by_contribution.get(update.contribution_id)
-        by_contribution[update.contribution_id] = update.rating
-    return sorted(updates, key=lambda u: (u.created_at, u.pk), reverse=True)
-
-
 def _load_objective_with_teams(pk):
     """The objective and its teams in one query (through the contributions), or 404.
 
@@ -148,7 +135,12 @@ def _load_objective_with_teams(pk):
     contributions = list(
         Contribution.objects.filter(objective_id=pk)
         .select_related(
-            "objective__plan", "objective__lead_team__directorate", "objective__owner", "team"
+            "objective__plan",
+            "objective__lead_team__directorate",
+            "objective__owner",
+            "team",
+            "latest_update__author",
+            "latest_update__period",
         )
         .order_by("-role", "team__name")  # the lead team first
     )
@@ -189,18 +181,14 @@ def objective_detail(request, pk):
     permissions.require(permissions.can_view_objective(user, objective))
     objective.involved_directorate_ids = {c.team.directorate_id for c in contributions}
 
-    updates = list(
-        StatusUpdate.objects.filter(contribution__objective=objective)
-        .select_related("author", "period", "corrects__period", "corrects__author")
-        .prefetch_related("asks__to_team")
-    )
-    updates_by_id = {update.pk: update for update in updates}
-    teams = {c.pk: c.team for c in contributions}
-    for update in updates:
-        update.team = teams.get(update.contribution_id)
+    today = clock.today()
+    months, grid, counts = rating_grid_of(objective, contributions, today)
+    due = {row.key for row in grid if row.is_due}
     for contribution in contributions:
-        contribution.current = updates_by_id.get(contribution.latest_update_id)
+        contribution.current = contribution.latest_update
+        contribution.is_due = contribution.pk in due
         contribution.can_update = permissions.can_update_team_status(user, contribution.team)
+    paged_team, page_number = history_page(request, contributions)
 
     can_edit = permissions.can_edit_objective(user, objective)
     milestones = list(objective.milestones.select_related("team"))
@@ -225,10 +213,16 @@ def objective_detail(request, pk):
         "objective": objective,
         "contributions": contributions,
         "lead": next((c for c in contributions if c.role == "lead"), None),
-        "history": _history(updates),
+        "months": months,
+        "current_month": next((month for month in months if month.is_current), None),
+        "grid": grid,
+        "due_teams": [row.team for row in grid if row.is_due],
+        "histories": histories(objective, contributions, counts, paged_team, page_number),
+        "paged_team": paged_team,
+        "has_history": bool(counts),
         "actors": list(objective.actors.all()),
         "milestones": milestones,
-        "today": clock.today(),
+        "today": today,
         "measures": measures,
         "needs": [d for d in dependencies if d.objective_id == objective.pk],
         "needed_by": [d for d in dependencies if d.depends_on_id == objective.pk],

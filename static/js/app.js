@@ -8,3 +8,8 @@ document.addEventListener("htmx:afterSwap", function (event) {
     focusable.focus();
   }
 });
+
+// NHS.UK frontend's styles for a page with JavaScript (the header keeps its links on one line and
+// moves those that do not fit into "More"). Set here: the Content-Security-Policy allows no inline
+// script, and this runs before nhsuk.min.js sets up its components on DOMContentLoaded.
+document.body.classList.add("js-enabled");

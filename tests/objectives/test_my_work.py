@@ -155,13 +155,17 @@ def test_the_last_rating_and_when_it_was_reported_are_shown(cast, client_for):
     add_update(cast.objective_a, cast.team_a, 6, "green")
     add_update(cast.objective_a, cast.team_a, 7, "amber_red")
     html = row_html(page(client_for(cast.lead_a)).content.decode(), cast.objective_a, cast.team_a)
-    cells = re.findall(r'<td class="nhsuk-table__cell[^"]*">(.*?)</td>', html, re.S)
+    cells = re.findall(r'<td class="nhsuk-table__cell[^"]*" role="cell">(.*?)</td>', html, re.S)
     last_rating, last_reported = (" ".join(cell.split()) for cell in cells[2:4])
     assert last_rating == (
+        '<span class="app-stack__heading" aria-hidden="true">Last rating</span> '
         '<strong class="app-rating rating--amber_red">Amber/Red</strong> '
         '<span class="app-my-work__note">for October 2024</span>'
     )
-    assert last_reported == '<span class="app-nowrap">31 Oct 2024</span>'
+    assert last_reported == (
+        '<span class="app-stack__heading" aria-hidden="true">Last reported</span> '
+        '<span class="app-nowrap">31 Oct 2024</span>'
+    )
 
 
 def test_a_team_that_never_reported_shows_not_reported_and_never(cast, client_for):

@@ -27,7 +27,7 @@ LIST = "/objectives/"
 
 def refs(response) -> list[str]:
     """The refs of the rows on the page, in order."""
-    return re.findall(r'<td class="[^"]*\bapp-ref\b[^"]*">([^<]+)</td>', html(response))
+    return re.findall(r'<td role="cell" class="[^"]*\bapp-ref\b[^"]*">([^<]+)</td>', html(response))
 
 
 def html(response) -> str:
@@ -60,23 +60,27 @@ def test_each_row_shows_every_teams_current_rating_side_by_side(cast, client_for
 
     page = html(get(client_for(cast.lead_b)))
 
-    row = page[page.index('<td class="app-nowrap app-ref nhsuk-table__cell">DIG-02<') :]
+    row = page[page.index('<td role="cell" class="app-nowrap app-ref nhsuk-table__cell">DIG-02<') :]
     row = row[: row.index("</tr>")]
+    heading = '<span class="app-stack__heading" aria-hidden="true">{}</span>'.format
+    views = "Each team&#x27;s current view"
     assert row == (
-        '<td class="app-nowrap app-ref nhsuk-table__cell">DIG-02</td>\n'
-        f'<td class="nhsuk-table__cell"><a href="/objectives/{shared.pk}/">Shared thing</a></td>\n'
-        '<td class="nhsuk-table__cell">NHS 111 online</td>\n'
-        '<td class="nhsuk-table__cell"><ul class="app-team-views">'
+        '<td role="cell" class="app-nowrap app-ref nhsuk-table__cell">DIG-02</td>\n'
+        '<td role="cell" class="app-objective-table__title nhsuk-table__cell">'
+        f'<a href="/objectives/{shared.pk}/">Shared thing</a></td>\n'
+        f'<td role="cell" class="nhsuk-table__cell">{heading("Lead team")}NHS 111 online</td>\n'
+        f'<td role="cell" class="nhsuk-table__cell">{heading(views)}<ul class="app-team-views">'
         '<li><strong class="app-rating rating--green">Green</strong>\n'
-        "<span>NHS 111 online (lead)</span></li>"
+        "<span><bdi>NHS 111 online</bdi> (lead)</span></li>"
         '<li><strong class="app-rating rating--amber_red">Amber/Red</strong>\n'
-        "<span>Ambulance flow</span></li>"
+        "<span><bdi>Ambulance flow</bdi></span></li>"
         '<li><strong class="app-rating rating--none">Not reported</strong>\n'
-        "<span>Clinical safety</span></li></ul>\n</td>\n"
-        '<td class="nhsuk-table__cell"><strong class="app-rating rating--amber_red">Amber/Red'
-        "</strong>\n</td>\n"
-        '<td class="nhsuk-table__cell">In progress</td>\n'
-        '<td class="app-nowrap nhsuk-table__cell">31 Mar 2025</td>\n'
+        "<span><bdi>Clinical safety</bdi></span></li></ul>\n</td>\n"
+        f'<td role="cell" class="nhsuk-table__cell">{heading("Worst current rating")}'
+        '<strong class="app-rating rating--amber_red">Amber/Red</strong>\n</td>\n'
+        f'<td role="cell" class="nhsuk-table__cell">{heading("State")}In progress</td>\n'
+        '<td role="cell" class="app-nowrap nhsuk-table__cell">'
+        f"{heading('Delivery')}31 Mar 2025</td>\n"
     )
 
 

@@ -48,9 +48,9 @@ def test_each_cell_shows_its_value_for_people(cast):
         "lead_team": "NHS 111 online",
         "teams": '<ul class="app-team-views">'
         '<li><strong class="app-rating rating--none">Not reported</strong>\n'
-        "<span>NHS 111 online (lead)</span></li>"
+        "<span><bdi>NHS 111 online</bdi> (lead)</span></li>"
         '<li><strong class="app-rating rating--red">Red</strong>\n'
-        "<span>Ambulance flow</span></li></ul>\n",
+        "<span><bdi>Ambulance flow</bdi></span></li></ul>\n",
         "worst_rating": '<strong class="app-rating rating--red">Red</strong>\n',
         "state": "Paused",
         "delivery_date": "Not set",

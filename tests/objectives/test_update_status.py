@@ -228,7 +228,9 @@ def test_with_htmx_a_save_swaps_the_row_in_place_and_focuses_its_status(cast, cl
     assert response.status_code == 200
     assert "HX-Request" in vary(response)
     assert "<html" not in html
-    assert html.lstrip().startswith('<tr class="nhsuk-table__row app-my-work__row--saved">')
+    assert html.lstrip().startswith(
+        '<tr class="nhsuk-table__row app-my-work__row--saved" role="row">'
+    )
     assert (
         f'<div class="app-my-work__status" id="status-c{pk}-status" data-autofocus tabindex="-1">'
         in html
@@ -251,10 +253,10 @@ def test_with_htmx_the_form_opens_inline_under_the_row(cast, client_for):
     pk = contribution(cast.objective_a, cast.team_a).pk
     assert "HX-Request" in vary(response)
     assert "<html" not in html
-    assert '<tr class="nhsuk-table__row app-my-work__row--open">' in html
-    assert '<tr class="nhsuk-table__row app-status-form-row">' in html
+    assert '<tr class="nhsuk-table__row app-my-work__row--open" role="row">' in html
+    assert '<tr class="nhsuk-table__row app-status-form-row" role="row">' in html
     assert f'hx-post="{url(cast.objective_a, cast.team_a)}" hx-target="#status-c{pk}"' in html
-    assert "Update NHS 111 online status for DIG-01, November 2024</h3>" in html
+    assert "Update <bdi>NHS 111 online</bdi> status for DIG-01, November 2024</h3>" in html
 
 
 def test_without_htmx_the_form_is_a_whole_page(cast, client_for):
