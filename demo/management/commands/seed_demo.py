@@ -68,6 +68,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Findings for {plan.label} evaluated at {months} month ends and today."
             )
+        refresh_statistics()  # again, for the findings' tables
         self.stdout.write(f"Took {time.perf_counter() - started:.1f} s.")
 
 
