@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1:8000
 # The demo plan is 2024/25; pin "today" to November 2024 so it reads as a live year.
 DEMO_TODAY ?= 2024-11-15
 
-.PHONY: run test lint format migrations-check setup assets browser serve clean bench
+.PHONY: run test lint format migrations-check setup assets browser serve worker clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,11 @@ assets: $(ASSETS)
 run: setup
 	$(PY) manage.py migrate --noinput
 	TODAY=$${TODAY-$(DEMO_TODAY)} $(PY) manage.py seed_demo --if-empty
-	TODAY=$${TODAY-$(DEMO_TODAY)} $(PY) manage.py runserver $(HOST)
+	@# A job worker beside the dev server, so jobs (big review packs) run as they would in
+	@# production; stopped with the server.
+	TODAY=$${TODAY-$(DEMO_TODAY)} $(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  TODAY=$${TODAY-$(DEMO_TODAY)} $(PY) manage.py runserver $(HOST)
 
 # Browser tests need Chromium; PDF packs embed DejaVu Sans; PDF checks use poppler. All from Debian;
 # installed when missing and we may.
@@ -61,6 +65,10 @@ serve: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
 	$(VENV)/bin/gunicorn config.wsgi --config config/gunicorn.conf.py --bind $${BIND:-$(HOST)}
+
+# A background-job worker for production (one or more per machine; they share the database queue).
+worker: setup
+	$(PY) manage.py db_worker --no-reload --interval 1
 
 # Each benchmark prints its figure beside a floor measured in the same run (see README).
 bench: setup

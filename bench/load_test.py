@@ -81,7 +81,6 @@ def server_env(database_url: str) -> dict:
     # Caches shared by the workers on this machine, as production should run them.
     cache_root = Path(tempfile.gettempdir()) / "shared-objectives-load-test"
     env.setdefault("RISK_CACHE_DIR", str(cache_root / "risk"))
-    env.setdefault("PACK_CACHE_DIR", str(cache_root / "packs"))
     return env
 
 

@@ -97,10 +97,13 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "objectives",
     "reviews",
     "accounts",
     "risks",
+    "jobs",
     "demo",
 ]
 
@@ -258,25 +261,38 @@ if STATIC_MANIFEST:
         "whitenoise.middleware.WhiteNoiseMiddleware",
     )
 
-# Review packs (reviews/cache.py) are cached by a fingerprint of the data they show. By default in
-# each process's memory; set PACK_CACHE_DIR to share them between gunicorn workers on one machine.
-PACK_CACHE_DIR = env_str("PACK_CACHE_DIR", "")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "packs": (
-        {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": PACK_CACHE_DIR,
-            "OPTIONS": {"MAX_ENTRIES": 200},
+# Caches: packs (reviews/cache.py) and anything else cached. With REDIS_URL, Django's own
+# RedisCache, shared by every app server and worker; without it, each process's memory (one
+# machine, one process is fine for a newcomer; several servers need REDIS_URL).
+REDIS_URL = env_str("REDIS_URL", "")
+
+
+def _cache(prefix: str, max_entries: int) -> dict:
+    if REDIS_URL:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
         }
-        if PACK_CACHE_DIR
-        else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "packs",
-            "OPTIONS": {"MAX_ENTRIES": 50},
-        }
-    ),
-}
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": prefix,
+        "OPTIONS": {"MAX_ENTRIES": max_entries},
+    }
+
+
+CACHES = {"default": _cache("default", 300), "packs": _cache("packs", 50)}
+
+# Background jobs: Django's tasks API (django-tasks, the backport of Django 6's django.tasks) with
+# the queue kept in this app's own database (django-tasks-db), so SQLite needs no extra server and
+# workers on several machines share PostgreSQL's queue. `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A job still "running" this many minutes after it started is taken to have lost its worker:
+# pages show it as failed with "Run again" and `manage.py fail_stale_jobs` marks it failed.
+JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 15)
+# A collaboration day whose pack shows more objectives than this builds it as a job, not in the
+# request (a big pack takes longer than a request may).
+PACK_JOB_THRESHOLD = env_int("PACK_JOB_THRESHOLD", 150)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "shared-objectives@localhost")

@@ -190,6 +190,12 @@ def can_view_day(user, day) -> bool:
     return any(oversees_team(user, team) for team in teams)
 
 
+def can_follow_pack_build(user, pack_build) -> bool:
+    """A background pack build's progress: the person who started it, and admins (who may also
+    see the day: the view checks can_view_day first)."""
+    return user.is_authenticated and (is_admin(user) or pack_build.requested_by_id == user.pk)
+
+
 def can_manage_day(user, day=None) -> bool:
     """Create a day: directors, team leads, admins. Change one: its facilitator, directors over it,
     admins."""

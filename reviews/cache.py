@@ -1,7 +1,7 @@
 """The pack download, cached by a fingerprint of the data it shows (reviews/pack/fingerprint.py).
 
-The "packs" cache (config/settings.py) is in-process memory by default; PACK_CACHE_DIR switches it
-to files shared by every worker on the machine. The key names the database too, so two databases
+The "packs" cache (config/settings.py) is in-process memory by default; REDIS_URL switches it to
+Django's RedisCache, shared by every app server. The key names the database too, so two databases
 never share a pack.
 """
 

@@ -167,3 +167,30 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.objective.ref}: {self.get_kind_display()}"
+
+
+class PackBuild(models.Model):
+    """A review pack PDF built by a background job (reviews/pack_jobs.py) for a big day.
+
+    The PDF is kept here, in the database every app server shares, not on one server's disk; it is
+    served while `fingerprint` (reviews/pack/fingerprint.py) still matches the data.
+    """
+
+    day = models.ForeignKey(CollaborationDay, on_delete=models.CASCADE, related_name="pack_builds")
+    requested_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    # The django-tasks job building it (django_tasks_db's DBTaskResult.id).
+    task_id = models.UUIDField(null=True, blank=True)
+    # The data the PDF shows; set when the job reads it.
+    fingerprint = models.CharField(max_length=64, blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["day", "-requested_at", "-pk"]
+        indexes = [models.Index(fields=["day", "fingerprint"])]
+
+    def __str__(self):
+        return f"Pack of {self.day} requested {self.requested_at:%Y-%m-%d %H:%M}"

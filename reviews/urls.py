@@ -19,4 +19,6 @@ urlpatterns = [
     path("<int:pk>/decisions/", views.decision_add, name="decision_add"),
     path("<int:pk>/pack.pdf", views.pack_pdf, name="pack_pdf"),
     path("<int:pk>/pack/", views.pack_html, name="pack_html"),
+    path("<int:pk>/pack/build/", views.pack_build, name="pack_build"),
+    path("<int:pk>/pack/build/<int:build_pk>/", views.pack_build_status, name="pack_build_status"),
 ]

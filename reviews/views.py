@@ -20,7 +20,7 @@ from objectives import clock, permissions
 from objectives.audit import audit
 from objectives.permissions import require
 
-from . import services
+from . import pack_jobs, services
 from .cache import pack_pdf as cached_pack_pdf
 from .forms import (
     ActionForm,
@@ -30,7 +30,7 @@ from .forms import (
     FocusAddForm,
     SessionForm,
 )
-from .models import Action, ActionState, CollaborationDay, DaySession, FocusObjective
+from .models import Action, ActionState, CollaborationDay, DaySession, FocusObjective, PackBuild
 from .pack import load as load_pack
 
 
@@ -370,8 +370,15 @@ def decision_add(request, pk):
 @login_required
 @require_safe
 def pack_pdf(request, pk):
+    """A small pack is built here (and cached); a big one is served once a job has built it."""
     day = _day_for(request.user, pk)
-    data, _ = cached_pack_pdf(day, now=clock.now())
+    if pack_jobs.is_big(day):
+        built = pack_jobs.ready_pack(day)
+        if built is None:
+            return redirect("reviews:pack_build", pk=day.pk)
+        data = bytes(built.pdf)
+    else:
+        data, _ = cached_pack_pdf(day, now=clock.now())
     audit("pack_download", obj=day, outcome="downloaded", request=request, format="pdf")
     response = HttpResponse(data, content_type="application/pdf")
     filename = f"review-pack-{day.date:%Y-%m-%d}-{day.pk}.pdf"
@@ -388,3 +395,36 @@ def pack_html(request, pk):
     pack = load_pack(day, as_at=clock.now().replace(second=0, microsecond=0))
     audit("pack_download", obj=day, outcome="viewed", request=request, format="html")
     return render(request, "reviews/pack.html", web.pack_context(pack))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def pack_build(request, pk):
+    """A big day's pack: offer to build it as a job (GET), queue the job (POST)."""
+    day = _day_for(request.user, pk)
+    if not pack_jobs.is_big(day):
+        return redirect("reviews:pack_pdf", pk=day.pk)  # built in the request, as ever
+    if request.method == "POST":
+        build = pack_jobs.request_build(day=day, user=request.user)
+        audit("pack_build", obj=day, outcome="queued", request=request)
+        return redirect("reviews:pack_build_status", pk=day.pk, build_pk=build.pk)
+    context = {
+        "day": day,
+        "objectives": pack_jobs.objective_count(day),
+        "ready": pack_jobs.ready_pack(day) is not None,
+    }
+    return render(request, "reviews/pack_build.html", context)
+
+
+@login_required
+@require_safe
+def pack_build_status(request, pk, build_pk):
+    """Progress of one build, polled by htmx every two seconds until it is ready or has failed."""
+    day = _day_for(request.user, pk)
+    build = get_object_or_404(PackBuild.objects.defer("pdf"), pk=build_pk, day=day)
+    require(permissions.can_follow_pack_build(request.user, build))
+    context = {"day": day, "build": build, "state": pack_jobs.state(build)}
+    template = "reviews/pack_build_status.html"
+    if request.htmx:
+        template += "#progress"
+    return _htmx(request, render(request, template, context))

@@ -108,7 +108,7 @@ def ack_data(world):
 
 # Day A: team A's collaboration day. Outsiders to it may neither read nor change it; a member of
 # team A may read it but only its facilitator and directors over team A may change it.
-DAY_READS = ("reviews:detail", "reviews:pack_pdf", "reviews:pack_html")
+DAY_READS = ("reviews:detail", "reviews:pack_pdf", "reviews:pack_html", "reviews:pack_build")
 DAY_WRITES = {
     "reviews:edit": (lambda w: [w.extra["day"].pk], day_data),
     "reviews:focus_add": (
@@ -236,6 +236,16 @@ ATTEMPTS = [
         )
         for name, kind in NESTED.items()
     ],
+    # A pack being built in the background: only its starter follows it (and admins).
+    *[
+        Attempt(
+            "reviews:pack_build_status",
+            user,
+            lambda w: [w.extra["day"].pk, w.extra["pack_build"].pk],
+            lambda w: {},
+        )
+        for user in ("lead_b", "director_elsewhere", "outsider", "member_a")
+    ],
     # Flags: everyone may read an objective's flags; only directors over it acknowledge them.
     *[
         Attempt(
@@ -295,7 +305,7 @@ def world(cast, client, settings):
 
 
 def collaboration_days(cast) -> dict:
-    from reviews import services
+    from reviews import pack_jobs, services
 
     day = services.create_day(
         title=f"{PRIVATE} away day",
@@ -325,6 +335,7 @@ def collaboration_days(cast) -> dict:
         "action": services.record_action(
             day=day, what=f"{PRIVATE} action", created_by=cast.lead_a, owner=cast.lead_a
         ),
+        "pack_build": pack_jobs.request_build(day=day, user=cast.lead_a),
         "decision": services.record_decision(
             day=day,
             objective=cast.objective_a,

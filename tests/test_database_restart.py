@@ -198,7 +198,6 @@ def server():
             LOG_LEVEL="CRITICAL",
             AUDIT_LOG_FILE=os.devnull,
             RISK_CACHE_DIR=str(postgres.folder / "risk-cache"),
-            PACK_CACHE_DIR=str(postgres.folder / "pack-cache"),
         )
         manage(environment, "migrate", "--noinput")
         manage(environment, "seed_demo", "--force")

@@ -54,6 +54,8 @@ METHODS = {
     "reviews:decision_add": ((MISSING,), CHANGE),
     "reviews:pack_pdf": ((MISSING,), READ),
     "reviews:pack_html": ((MISSING,), READ),
+    "reviews:pack_build": ((MISSING,), FORM),
+    "reviews:pack_build_status": ((MISSING, MISSING), READ),
     # Django's own class-based views answer OPTIONS too; its form views take PUT as POST.
     "login": ((), {"GET", "HEAD", "POST", "PUT", "OPTIONS"}),
     "logout": ((), {"POST", "OPTIONS"}),

@@ -13,9 +13,23 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Queue it as a background job for a worker (manage.py db_worker) instead",
+        )
         parser.add_argument("--plan", help="Plan label, e.g. 2024/25 (default: every open plan)")
 
-    def handle(self, *args, plan=None, **options):
+    def handle(self, *args, plan=None, enqueue=False, **options):
+        if enqueue:
+            from jobs.tasks import refresh_risks
+
+            if plan:
+                plan_for(plan)  # a mistyped label fails here, not later in the worker
+
+            result = refresh_risks.enqueue(plan_label=plan)
+            self.stdout.write(f"Queued job {result.id}.")
+            return
         plans = [plan_for(plan)] if plan else Plan.objects.exclude(status=PlanStatus.CLOSED)
         for each in plans:
             outcome = services.refresh_plan(each)

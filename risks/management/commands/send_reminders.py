@@ -12,9 +12,22 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Queue it as a background job for a worker (manage.py db_worker) instead",
+        )
         parser.add_argument("--plan", help="Plan label, e.g. 2024/25 (default: the latest agreed)")
 
-    def handle(self, *args, plan=None, **options):
+    def handle(self, *args, plan=None, enqueue=False, **options):
+        if enqueue:
+            from jobs.tasks import send_reminders
+
+            plan_for(plan)  # no such plan fails here, not later in the worker
+
+            result = send_reminders.enqueue(plan_label=plan)
+            self.stdout.write(f"Queued job {result.id}.")
+            return
         plan = plan_for(plan)
         today = clock.today()
         due = reminders.send_status_reminders(plan, today)
