@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+from unittest import mock
 
 import pytest
 import time_machine
@@ -33,8 +34,19 @@ def run(*args, **kwargs) -> str:
 
 
 def run_worker() -> None:
-    """What `manage.py db_worker` does, until the queue is empty."""
-    run("db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0)
+    """What `manage.py db_worker` does, until the queue is empty. The worker closes database
+    connections between jobs; inside a test's transaction that would close the test's own, so
+    that step alone is left out here."""
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command(
+            "db_worker",
+            batch=True,
+            reload=False,
+            startup_delay=False,
+            interval=0,
+            verbosity=0,
+            stdout=io.StringIO(),
+        )
 
 
 @pytest.fixture
