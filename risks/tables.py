@@ -8,7 +8,7 @@ import django_tables2 as tables
 
 from .models import ObjectiveConcern
 
-PER_PAGE = 25
+PER_PAGE = 10  # the first screen shows about five; the rest are a page away
 
 
 def _cell(label: str) -> dict:
