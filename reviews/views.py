@@ -242,7 +242,7 @@ def session_delete(request, pk, session_pk):
 
 def _detail_context(request, day, **extra):
     today = clock.today()
-    previous = services.previous_day(day)
+    previous = services.previous_day(day, viewer=request.user, today=today)
     actions = list(
         Action.objects.filter(day=day)
         .select_related("owner", "team", "objective")
@@ -263,13 +263,7 @@ def _detail_context(request, day, **extra):
             day.decisions.select_related("objective", "recorded_by").order_by("at", "pk")
         ),
         "previous": previous,
-        "previous_open": list(
-            Action.objects.filter(day=previous, state=ActionState.OPEN)
-            .select_related("owner", "team", "objective")
-            .order_by("due_date", "pk")
-        )
-        if previous
-        else [],
+        "earlier_open": services.earlier_open_actions(day, viewer=request.user, today=today),
         "action_form": ActionForm(day=day),
         "decision_form": DecisionForm(day=day),
         "states": ActionState.choices,
@@ -371,7 +365,7 @@ def decision_add(request, pk):
 @require_safe
 def pack_pdf(request, pk):
     day = _day_for(request.user, pk)
-    data, _ = cached_pack_pdf(day, now=clock.now())
+    data, _ = cached_pack_pdf(day, now=clock.now(), viewer=request.user)
     audit("pack_download", obj=day, outcome="downloaded", request=request, format="pdf")
     response = HttpResponse(data, content_type="application/pdf")
     filename = f"review-pack-{day.date:%Y-%m-%d}-{day.pk}.pdf"
@@ -385,6 +379,6 @@ def pack_html(request, pk):
     from . import web
 
     day = _day_for(request.user, pk)
-    pack = load_pack(day, as_at=clock.now().replace(second=0, microsecond=0))
+    pack = load_pack(day, as_at=clock.now().replace(second=0, microsecond=0), viewer=request.user)
     audit("pack_download", obj=day, outcome="viewed", request=request, format="html")
     return render(request, "reviews/pack.html", web.pack_context(pack))

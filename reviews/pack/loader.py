@@ -54,8 +54,9 @@ def _as_date(when):
     return when.date() if isinstance(when, dt.datetime) else when
 
 
-def load(day: CollaborationDay, *, as_at: dt.datetime) -> Pack:
-    """Everything the pack shows for `day`, as the data stood at `as_at`."""
+def load(day: CollaborationDay, *, as_at: dt.datetime, viewer=None) -> Pack:
+    """Everything the pack shows for `day`, as the data stood at `as_at`, for `viewer`: the
+    previous day is one they may see (services.previous_day); None is the operator's command."""
     today = as_at.date()
     day = CollaborationDay.objects.select_related("plan", "facilitator").get(pk=day.pk)
     teams = list(day.teams.order_by("name"))
@@ -69,7 +70,7 @@ def load(day: CollaborationDay, *, as_at: dt.datetime) -> Pack:
     focus_ids = [o.pk for o in objectives]
     focus_subquery = FocusObjective.objects.filter(day=day).values("objective_id")
 
-    previous = services.previous_day(day)
+    previous = services.previous_day(day, viewer=viewer, today=today)
     # The stored findings of the objectives in focus, the headline of each first.
     flags_of = defaultdict(list)
     for finding in Finding.objects.filter(
