@@ -190,6 +190,19 @@ def can_view_day(user, day) -> bool:
     return any(oversees_team(user, team) for team in teams)
 
 
+def can_plan_for_team(user, team: Team) -> bool:
+    """Who may put a team on a collaboration day: admins any team, directors the teams of the
+    directorates they oversee, a lead (or deputy) the teams of their own directorate. Without
+    it, a crafted day could put its actions in front of people outside it."""
+    if not user.is_authenticated:
+        return False
+    if oversees_team(user, team):
+        return True
+    return Team.objects.filter(
+        pk__in=led_team_ids(user), directorate_id=team.directorate_id
+    ).exists()
+
+
 def can_manage_day(user, day=None) -> bool:
     """Create a day: directors, team leads, admins. Change one: its facilitator, directors over it,
     admins."""

@@ -81,7 +81,7 @@ def day_list(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def day_create(request):
     require(permissions.can_manage_day(request.user))
-    form = DayForm(request.POST or None, initial={"facilitator": request.user})
+    form = DayForm(request.POST or None, initial={"facilitator": request.user}, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         day = services.create_day(
@@ -123,7 +123,7 @@ def _plan_context(request, day, **extra):
         "suggestions": suggestions,
         "sessions": day.sessions.prefetch_related("objectives").order_by("starts_at", "order"),
         "add_form": FocusAddForm(day=day),
-        "form": DayForm(initial=_day_initial(day)),
+        "form": DayForm(initial=_day_initial(day), user=request.user),
         "session_form": SessionForm(day=day),
     }
     context.update(extra)
@@ -146,7 +146,7 @@ def _day_initial(day) -> dict:
 @require_http_methods(["GET", "HEAD", "POST"])
 def day_edit(request, pk):
     day = _day_for(request.user, pk, manage=True)
-    form = DayForm(request.POST or None, initial=_day_initial(day))
+    form = DayForm(request.POST or None, initial=_day_initial(day), user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.update_day(
