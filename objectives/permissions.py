@@ -139,6 +139,24 @@ def can_enter_readings(user, measure) -> bool:
     return oversees_objective(user, measure.objective)
 
 
+# --- Asks between teams -------------------------------------------------------------------------
+# A team speaks through its lead or deputy, and directors overseeing it; admins anything.
+
+
+def can_raise_ask(user, from_team: Team) -> bool:
+    return can_update_team_status(user, from_team)
+
+
+def can_answer_ask(user, ask) -> bool:
+    """Only the receiving team accepts, declines or closes an ask."""
+    return can_update_team_status(user, ask.to_team)
+
+
+def can_withdraw_ask(user, ask) -> bool:
+    """Only the asking team withdraws it."""
+    return can_update_team_status(user, ask.from_team)
+
+
 def can_acknowledge_flag(user, objective: Objective) -> bool:
     return user.is_authenticated and oversees_objective(user, objective)
 

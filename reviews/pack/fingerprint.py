@@ -88,8 +88,8 @@ def fingerprint(day: CollaborationDay, *, today: dt.date, viewer=None) -> str:
         )
     )
     parts.append(
-        Ask.objects.filter(status_update__contribution__objective_id__in=focus).aggregate(
-            n=Count("pk"), open=Count("pk", filter=Q(resolved=False))
+        Ask.objects.filter(objective_id__in=focus).aggregate(
+            n=Count("pk"), changed=Max("updated_at")
         )
     )
     parts.append(

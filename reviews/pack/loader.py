@@ -12,7 +12,9 @@ from django.urls import reverse
 
 from objectives import ratings, spc
 from objectives.models import (
+    LIVE_ASK_STATES,
     Ask,
+    AskState,
     Contribution,
     ContributionRole,
     Dependency,
@@ -141,11 +143,10 @@ def load(day: CollaborationDay, *, as_at: dt.datetime, viewer=None) -> Pack:
         .order_by("pk")
     )
     asks = list(
-        Ask.objects.filter(
-            resolved=False, status_update__contribution__objective_id__in=focus_subquery
-        )
-        .select_related("to_team", "status_update__contribution__team", "status_update__period")
-        .order_by("status_update__created_at", "pk")
+        # The same rows as My work and the objective page: open or accepted, not yet closed.
+        Ask.objects.filter(state__in=LIVE_ASK_STATES, objective_id__in=focus_subquery)
+        .select_related("from_team", "to_team", "status_update__period")
+        .order_by("created_at", "pk")
     )
     decisions = list(
         Decision.objects.filter(day=day)
@@ -226,11 +227,8 @@ def load(day: CollaborationDay, *, as_at: dt.datetime, viewer=None) -> Pack:
             )
     asks_of = defaultdict(list)
     for ask in asks:
-        contribution = ask.status_update.contribution
-        asks_of[contribution.objective_id].append(
-            AskRow(
-                contribution.team.name, ask.to_team.name, ask.text, ask.status_update.period.label
-            )
+        asks_of[ask.objective_id].append(
+            AskRow(ask.from_team.name, ask.to_team.name, ask.text, _raised(ask))
         )
     decisions_of = defaultdict(list)
     decision_rows = []
@@ -367,6 +365,13 @@ class _ContributionRow(NamedTuple):
     @property
     def author(self) -> str:
         return f"{self.first_name or ''} {self.last_name or ''}".strip() or self.username or ""
+
+
+def _raised(ask) -> str:
+    """When an ask was raised: its status update's month, else its date; and its state once
+    the receiving team has accepted it."""
+    when = ask.status_update.period.label if ask.status_update else f"{ask.created_at:%d %b %Y}"
+    return f"{when} (accepted)" if ask.state == AskState.ACCEPTED else when
 
 
 def _role_label(role: str) -> str:
