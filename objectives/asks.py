@@ -9,8 +9,8 @@ closed changes nothing and raises nothing: two people pressing "Done" at once is
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
+from . import clock
 from .models import Ask, AskState
 from .signals import announce_change
 
@@ -45,7 +45,7 @@ def raise_ask(
             due_date=due_date,
             asked_by=asked_by,
             status_update=status_update,
-            created_at=now or timezone.now(),
+            created_at=now or clock.now(),
         )
         announce_change([objective.pk])  # an open ask is an input of the unanswered-ask rule
     return ask
