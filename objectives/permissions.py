@@ -233,6 +233,19 @@ def can_manage_day(user, day=None) -> bool:
     return any(oversees_team(user, team) for team in day.teams.all())
 
 
+def can_update_action(user, action) -> bool:
+    """Mark an action done or dropped: its owner, its team's lead or deputy, directors over its
+    team, and whoever may change its day."""
+    if not user.is_authenticated:
+        return False
+    if action.owner_id == user.pk:
+        return True
+    team = action.team
+    if team is not None and (team.pk in led_team_ids(user) or oversees_team(user, team)):
+        return True
+    return can_manage_day(user, action.day)
+
+
 # --- Helpers for views --------------------------------------------------------------------------
 
 

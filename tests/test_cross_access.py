@@ -261,6 +261,27 @@ ATTEMPTS = [
         )
         for name, kind in NESTED.items()
     ],
+    # Actions follow their owners: only the owner, their team's side and the day's managers mark
+    # one; an objective's record is readable, filtered to the days the reader may see.
+    *[
+        Attempt(
+            "reviews:action_mark",
+            user,
+            lambda w: [w.extra["action"].pk],
+            lambda w: {"state": "dropped", "note": "Should never be saved"},
+        )
+        for user in ("lead_b", "member_a", "director_elsewhere", "outsider")
+    ],
+    *[
+        Attempt(
+            "reviews:objective_record",
+            user,
+            lambda w: [w.cast.objective_a.pk],
+            lambda w: {},
+            readable=True,
+        )
+        for user in ("lead_b", "outsider")
+    ],
     # Flags: everyone may read an objective's flags; only directors over it acknowledge them.
     *[
         Attempt(

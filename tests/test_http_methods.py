@@ -57,6 +57,9 @@ METHODS = {
     "reviews:decision_add": ((MISSING,), CHANGE),
     "reviews:pack_pdf": ((MISSING,), READ),
     "reviews:pack_html": ((MISSING,), READ),
+    "reviews:my_actions": ((), READ),
+    "reviews:action_mark": ((MISSING,), CHANGE),
+    "reviews:objective_record": ((MISSING,), READ),
     # Django's own class-based views answer OPTIONS too; its form views take PUT as POST.
     "login": ((), {"GET", "HEAD", "POST", "PUT", "OPTIONS"}),
     "logout": ((), {"POST", "OPTIONS"}),
