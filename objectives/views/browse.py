@@ -227,7 +227,9 @@ def objective_detail(request, pk):
         "current_month": next((month for month in months if month.is_current), None),
         "grid": grid,
         "due_teams": [row.team for row in grid if row.is_due],
-        "histories": histories(objective, contributions, counts, paged_team, page_number),
+        "histories": histories(
+            objective, contributions, counts, paged_team, page_number, asks=asks
+        ),
         "paged_team": paged_team,
         "has_history": bool(counts),
         "actors": list(objective.actors.all()),
