@@ -252,6 +252,7 @@ class DependencyAdmin(AnnouncesChanges, admin.ModelAdmin):
 class AskInline(admin.TabularInline):
     model = Ask
     extra = 0
+    fields = ["to_team", "text", "due_date", "state"]
     autocomplete_fields = ["to_team"]
 
 
@@ -284,12 +285,14 @@ class StatusUpdateAdmin(AnnouncesChanges, admin.ModelAdmin):
 @admin.register(Ask)
 class AskAdmin(AnnouncesChanges, admin.ModelAdmin):
     def objective_ids(self, obj):
-        return [obj.status_update.contribution.objective_id]
+        return [obj.objective_id]
 
-    list_display = ["to_team", "text", "resolved"]
-    list_filter = ["resolved"]
-    search_fields = ["text", "to_team__name"]
-    raw_id_fields = ["status_update"]
+    list_display = ["objective", "from_team", "to_team", "text", "due_date", "state"]
+    list_filter = ["state", "objective__plan"]
+    search_fields = ["text", "reply", "objective__ref", "from_team__name", "to_team__name"]
+    list_select_related = ["objective", "from_team", "to_team"]
+    raw_id_fields = ["objective", "status_update", "asked_by", "answered_by"]
+    autocomplete_fields = ["from_team", "to_team"]
 
 
 @admin.register(ObjectiveRevision)

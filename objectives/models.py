@@ -486,16 +486,62 @@ class StatusUpdate(models.Model):
         return bool(self.going_well.strip() or self.not_going_well.strip())
 
 
-class Ask(models.Model):
-    """Something a team asks of another named team, raised in a status update."""
+class AskState(models.TextChoices):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    DONE = "done", "Done"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
-    status_update = models.ForeignKey(StatusUpdate, on_delete=models.CASCADE, related_name="asks")
+
+# Still waiting on someone: the receiving team to answer (open) or to deliver (accepted).
+LIVE_ASK_STATES = (AskState.OPEN, AskState.ACCEPTED)
+
+
+class Ask(models.Model):
+    """One team asks another for something about an objective, by a date. Raised in a status
+    update (`status_update` set) or on its own from the objective page. objectives/asks.py says
+    who may move it between states."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="asks")
+    from_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="asks_made")
     to_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="asks_received")
-    text = models.TextField()
-    resolved = models.BooleanField(default=False)
+    text = models.TextField(help_text="What is needed")
+    due_date = models.DateField(null=True, blank=True, help_text="By when")
+    asked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="asks_made"
+    )
+    status_update = models.ForeignKey(
+        StatusUpdate, on_delete=models.SET_NULL, null=True, blank=True, related_name="asks"
+    )
+    created_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=AskState.choices, default=AskState.OPEN)
+    reply = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="ask_text_not_blank"),
+            models.CheckConstraint(condition=Q(state__in=AskState.values), name="ask_state_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["to_team", "state"]),
+            models.Index(fields=["objective", "state"]),
+        ]
 
     def __str__(self):
-        return f"Ask of {self.to_team}: {self.text[:40]}"
+        return f"{self.from_team} asks {self.to_team}: {self.text[:40]}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in LIVE_ASK_STATES
+
+    def is_overdue(self, today) -> bool:
+        return self.is_live and self.due_date is not None and self.due_date < today
 
 
 # --- Edits and reminders -----------------------------------------------------------------

@@ -139,6 +139,24 @@ def can_enter_readings(user, measure) -> bool:
     return oversees_objective(user, measure.objective)
 
 
+# --- Asks between teams -------------------------------------------------------------------------
+# A team speaks through its lead or deputy, and directors overseeing it; admins anything.
+
+
+def can_raise_ask(user, from_team: Team) -> bool:
+    return can_update_team_status(user, from_team)
+
+
+def can_answer_ask(user, ask) -> bool:
+    """Only the receiving team accepts, declines or closes an ask."""
+    return can_update_team_status(user, ask.to_team)
+
+
+def can_withdraw_ask(user, ask) -> bool:
+    """Only the asking team withdraws it."""
+    return can_update_team_status(user, ask.from_team)
+
+
 def can_acknowledge_flag(user, objective: Objective) -> bool:
     return user.is_authenticated and oversees_objective(user, objective)
 
@@ -196,6 +214,19 @@ def can_follow_pack_build(user, pack_build) -> bool:
     return user.is_authenticated and (is_admin(user) or pack_build.requested_by_id == user.pk)
 
 
+def can_plan_for_team(user, team: Team) -> bool:
+    """Who may put a team on a collaboration day: admins any team, directors the teams of the
+    directorates they oversee, a lead (or deputy) the teams of their own directorate. Without
+    it, a crafted day could put its actions in front of people outside it."""
+    if not user.is_authenticated:
+        return False
+    if oversees_team(user, team):
+        return True
+    return Team.objects.filter(
+        pk__in=led_team_ids(user), directorate_id=team.directorate_id
+    ).exists()
+
+
 def can_manage_day(user, day=None) -> bool:
     """Create a day: directors, team leads, admins. Change one: its facilitator, directors over it,
     admins."""
@@ -206,6 +237,19 @@ def can_manage_day(user, day=None) -> bool:
     if is_admin(user) or day.facilitator_id == user.pk:
         return True
     return any(oversees_team(user, team) for team in day.teams.all())
+
+
+def can_update_action(user, action) -> bool:
+    """Mark an action done or dropped: its owner, its team's lead or deputy, directors over its
+    team, and whoever may change its day."""
+    if not user.is_authenticated:
+        return False
+    if action.owner_id == user.pk:
+        return True
+    team = action.team
+    if team is not None and (team.pk in led_team_ids(user) or oversees_team(user, team)):
+        return True
+    return can_manage_day(user, action.day)
 
 
 # --- Helpers for views --------------------------------------------------------------------------

@@ -153,7 +153,19 @@ def record_status(
             lock_override=lock_override and period.locked,
         )
         Ask.objects.bulk_create(
-            [Ask(status_update=update, to_team=team, text=text) for team, text in asks if text]
+            [
+                Ask(
+                    objective=objective,
+                    from_team_id=locked.team_id,
+                    to_team=team,
+                    text=text,
+                    asked_by=author,
+                    status_update=update,
+                    created_at=now,
+                )
+                for team, text in asks
+                if text
+            ]
         )
         # The team's current view is its update for the newest period it reported on (that
         # period's latest correction): a backfilled earlier month does not replace it.

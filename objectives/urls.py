@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import browse, measures, status
+from .views import asks, browse, measures, status
 
 app_name = "objectives"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("objectives/<int:pk>/", browse.objective_detail, name="detail"),
     path("objectives/export/", browse.objective_export, name="export"),
     path("objectives/<int:pk>/edit/", browse.objective_edit, name="edit"),
+    path("objectives/<int:pk>/asks/new/", asks.ask_create, name="ask_create"),
+    path("asks/<int:pk>/answer/", asks.ask_answer, name="ask_answer"),
+    path("asks/<int:pk>/withdraw/", asks.ask_withdraw, name="ask_withdraw"),
     path("milestones/<int:pk>/done/", browse.milestone_done, name="milestone_done"),
     path("measures/<int:pk>/", measures.measure_detail, name="measure"),
     path("measures/<int:pk>/readings/", measures.add_readings, name="add_readings"),

@@ -18,18 +18,19 @@ from .pdf import build_pack
 WEEK = 7 * 24 * 60 * 60
 
 
-def pack_key(day, *, today) -> str:
+def pack_key(day, *, today, viewer=None) -> str:
     database = str(settings.DATABASES["default"].get("NAME", "")).encode()
-    return f"pack-pdf:{fingerprint(day, today=today)}:{hashlib.sha256(database).hexdigest()[:12]}"
+    hashed = fingerprint(day, today=today, viewer=viewer)
+    return f"pack-pdf:{hashed}:{hashlib.sha256(database).hexdigest()[:12]}"
 
 
-def pack_pdf(day, *, now) -> tuple[bytes, bool]:
-    """(pdf bytes, True when served from the cache)."""
+def pack_pdf(day, *, now, viewer) -> tuple[bytes, bool]:
+    """(pdf bytes, True when served from the cache) of the pack as `viewer` may read it."""
     cache = caches["packs"]
-    key = pack_key(day, today=now.date())
+    key = pack_key(day, today=now.date(), viewer=viewer)
     data = cache.get(key)
     if data is not None:
         return data, True
-    data = build_pack(day, as_at=now.replace(second=0, microsecond=0))
+    data = build_pack(day, as_at=now.replace(second=0, microsecond=0), viewer=viewer)
     cache.set(key, data, WEEK)
     return data, False

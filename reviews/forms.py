@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
+from objectives import permissions
 from objectives.models import Objective, Plan, Team
 
 from .models import ActionState, DecisionKind
@@ -103,11 +104,27 @@ class DayForm(NhsForm):
         empty_label="Nobody yet",
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # Teams already on the day stay allowed, so a director from elsewhere can fix its title.
+        self.kept = {team.pk for team in self.initial.get("teams", [])}
+
     def clean_teams(self):
         teams = self.cleaned_data["teams"]
         if len(teams) < 2:
             raise forms.ValidationError(
                 "Choose at least two participating teams: a collaboration day is about shared work"
+            )
+        refused = [
+            team.name
+            for team in teams
+            if team.pk not in self.kept and not permissions.can_plan_for_team(self.user, team)
+        ]
+        if refused:
+            raise forms.ValidationError(
+                f"You cannot plan a day for {', '.join(refused)}: choose teams of your own "
+                "directorate, or ask their director"
             )
         return teams
 

@@ -40,15 +40,19 @@ def is_big(day: CollaborationDay) -> bool:
     return objective_count(day) > settings.PACK_JOB_THRESHOLD
 
 
-def current_fingerprint(day: CollaborationDay) -> str:
-    return fingerprint(day, today=clock.today())
+def current_fingerprint(day: CollaborationDay, viewer) -> str:
+    return fingerprint(day, today=clock.today(), viewer=viewer)
 
 
-def ready_pack(day: CollaborationDay) -> PackBuild | None:
-    """The newest built pack that still shows today's data, if any."""
+def ready_pack(day: CollaborationDay, viewer) -> PackBuild | None:
+    """The viewer's newest built pack that still shows today's data, if any. A pack is built for
+    the person who asked (the earlier days it shows are those they may see), so it is theirs."""
     return (
         PackBuild.objects.filter(
-            day=day, fingerprint=current_fingerprint(day), built_at__isnull=False
+            day=day,
+            requested_by=viewer,
+            fingerprint=current_fingerprint(day, viewer),
+            built_at__isnull=False,
         )
         .order_by("-built_at")
         .first()
@@ -58,7 +62,7 @@ def ready_pack(day: CollaborationDay) -> PackBuild | None:
 @task()
 def build(pack_build_id: int) -> dict:
     """Build the pack of a PackBuild and store it. Safe to run twice: a built one is left as is."""
-    pack = PackBuild.objects.select_related("day").filter(pk=pack_build_id).first()
+    pack = PackBuild.objects.select_related("day", "requested_by").filter(pk=pack_build_id).first()
     if pack is None:
         return {"built": False, "why": "the request was deleted"}
     if pack.built_at is not None:
@@ -66,13 +70,14 @@ def build(pack_build_id: int) -> dict:
     now = clock.now().replace(second=0, microsecond=0)
     # Read before the build: if the data changes meanwhile, the pack is older than the data and
     # the next visit builds it again, never the other way round.
-    pack.fingerprint = fingerprint(pack.day, today=now.date())
-    pack.pdf = build_pack(pack.day, as_at=now)
+    viewer = pack.requested_by
+    pack.fingerprint = fingerprint(pack.day, today=now.date(), viewer=viewer)
+    pack.pdf = build_pack(pack.day, as_at=now, viewer=viewer)
     pack.built_at = timezone.now()
     with transaction.atomic():
         pack.save(update_fields=["fingerprint", "pdf", "built_at"])
         # Older packs of this day show older data: nobody will be served them again.
-        PackBuild.objects.filter(day=pack.day, built_at__isnull=False).exclude(
+        PackBuild.objects.filter(day=pack.day, requested_by=viewer, built_at__isnull=False).exclude(
             fingerprint=pack.fingerprint
         ).delete()
     return {"built": True, "bytes": len(pack.pdf)}
@@ -87,7 +92,7 @@ def request_build(*, day: CollaborationDay, user) -> PackBuild:
     for pack in mine.order_by("-requested_at")[:1]:
         if state(pack).status in {"queued", "running"}:
             return pack
-        if pack.built_at is not None and pack.fingerprint == current_fingerprint(day):
+        if pack.built_at is not None and pack.fingerprint == current_fingerprint(day, user):
             return pack
     with transaction.atomic():
         pack = PackBuild.objects.create(day=day, requested_by=user)

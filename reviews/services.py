@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 
-from objectives import clock, ratings
+from objectives import clock, permissions, ratings
 from objectives.models import Objective
 from risks.models import ObjectiveConcern
 
@@ -50,14 +50,45 @@ def proposed_objectives(*, plan, team_ids) -> list[Objective]:
     return sorted(candidates, key=order)
 
 
-def previous_day(day: CollaborationDay) -> CollaborationDay | None:
-    """The most recent earlier day that shares at least one participating team."""
+def _earlier_days(day: CollaborationDay, *, today):
+    """Days before `day` that have taken place (on or before `today`) and share a team with it,
+    newest first."""
     return (
-        CollaborationDay.objects.filter(date__lt=day.date, teams__in=day.teams.values("pk"))
+        CollaborationDay.objects.filter(
+            date__lt=day.date, date__lte=today, teams__in=day.teams.values("pk")
+        )
         .exclude(pk=day.pk)
         .order_by("-date", "-pk")
         .distinct()
-        .first()
+    )
+
+
+def _visible(days, viewer) -> list[CollaborationDay]:
+    # `viewer=None` is the operator's build_pack command, which may read every day.
+    days = list(days.prefetch_related("teams"))
+    if viewer is None:
+        return days
+    return [d for d in days if permissions.can_view_day(viewer, d)]
+
+
+def previous_day(day: CollaborationDay, *, viewer, today) -> CollaborationDay | None:
+    """The most recent earlier day that shares a participating team, has taken place (never a
+    future day) and that `viewer` may see (`can_view_day`): a day the viewer is refused is
+    skipped, so its actions never reach their own day's page or pack."""
+    visible = _visible(_earlier_days(day, today=today), viewer)
+    return visible[0] if visible else None
+
+
+def earlier_open_actions(day: CollaborationDay, *, viewer, today) -> list[Action]:
+    """Open actions of `day`'s teams from every earlier day that has taken place and that
+    `viewer` may see, oldest due first (undated last), each with its day loaded."""
+    day_ids = [d.pk for d in _visible(_earlier_days(day, today=today), viewer)]
+    return list(
+        # An action with no team belongs to its day's teams, which share one with this day.
+        Action.objects.filter(day_id__in=day_ids, state=ActionState.OPEN)
+        .filter(Q(team__isnull=True) | Q(team__in=day.teams.values("pk")))
+        .select_related("day", "owner", "team", "objective")
+        .order_by(F("due_date").asc(nulls_last=True), "day__date", "pk")
     )
 
 

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import followup, views
 
 app_name = "reviews"
 
 urlpatterns = [
     path("", views.day_list, name="list"),
     path("new/", views.day_create, name="create"),
+    path("my-actions/", followup.my_actions, name="my_actions"),
+    path("actions/<int:action_pk>/mark/", followup.action_mark, name="action_mark"),
+    path("objectives/<int:pk>/", followup.objective_record, name="objective_record"),
     path("<int:pk>/", views.day_detail, name="detail"),
     path("<int:pk>/edit/", views.day_edit, name="edit"),
     path("<int:pk>/focus/", views.focus_add, name="focus_add"),

@@ -81,7 +81,7 @@ def day_list(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def day_create(request):
     require(permissions.can_manage_day(request.user))
-    form = DayForm(request.POST or None, initial={"facilitator": request.user})
+    form = DayForm(request.POST or None, initial={"facilitator": request.user}, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         day = services.create_day(
@@ -123,7 +123,7 @@ def _plan_context(request, day, **extra):
         "suggestions": suggestions,
         "sessions": day.sessions.prefetch_related("objectives").order_by("starts_at", "order"),
         "add_form": FocusAddForm(day=day),
-        "form": DayForm(initial=_day_initial(day)),
+        "form": DayForm(initial=_day_initial(day), user=request.user),
         "session_form": SessionForm(day=day),
     }
     context.update(extra)
@@ -146,7 +146,7 @@ def _day_initial(day) -> dict:
 @require_http_methods(["GET", "HEAD", "POST"])
 def day_edit(request, pk):
     day = _day_for(request.user, pk, manage=True)
-    form = DayForm(request.POST or None, initial=_day_initial(day))
+    form = DayForm(request.POST or None, initial=_day_initial(day), user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.update_day(
@@ -242,7 +242,7 @@ def session_delete(request, pk, session_pk):
 
 def _detail_context(request, day, **extra):
     today = clock.today()
-    previous = services.previous_day(day)
+    previous = services.previous_day(day, viewer=request.user, today=today)
     actions = list(
         Action.objects.filter(day=day)
         .select_related("owner", "team", "objective")
@@ -263,13 +263,7 @@ def _detail_context(request, day, **extra):
             day.decisions.select_related("objective", "recorded_by").order_by("at", "pk")
         ),
         "previous": previous,
-        "previous_open": list(
-            Action.objects.filter(day=previous, state=ActionState.OPEN)
-            .select_related("owner", "team", "objective")
-            .order_by("due_date", "pk")
-        )
-        if previous
-        else [],
+        "earlier_open": services.earlier_open_actions(day, viewer=request.user, today=today),
         "action_form": ActionForm(day=day),
         "decision_form": DecisionForm(day=day),
         "states": ActionState.choices,
@@ -373,12 +367,12 @@ def pack_pdf(request, pk):
     """A small pack is built here (and cached); a big one is served once a job has built it."""
     day = _day_for(request.user, pk)
     if pack_jobs.is_big(day):
-        built = pack_jobs.ready_pack(day)
+        built = pack_jobs.ready_pack(day, request.user)
         if built is None:
             return redirect("reviews:pack_build", pk=day.pk)
         data = bytes(built.pdf)
     else:
-        data, _ = cached_pack_pdf(day, now=clock.now())
+        data, _ = cached_pack_pdf(day, now=clock.now(), viewer=request.user)
     audit("pack_download", obj=day, outcome="downloaded", request=request, format="pdf")
     response = HttpResponse(data, content_type="application/pdf")
     filename = f"review-pack-{day.date:%Y-%m-%d}-{day.pk}.pdf"
@@ -392,7 +386,7 @@ def pack_html(request, pk):
     from . import web
 
     day = _day_for(request.user, pk)
-    pack = load_pack(day, as_at=clock.now().replace(second=0, microsecond=0))
+    pack = load_pack(day, as_at=clock.now().replace(second=0, microsecond=0), viewer=request.user)
     audit("pack_download", obj=day, outcome="viewed", request=request, format="html")
     return render(request, "reviews/pack.html", web.pack_context(pack))
 
@@ -411,7 +405,7 @@ def pack_build(request, pk):
     context = {
         "day": day,
         "objectives": pack_jobs.objective_count(day),
-        "ready": pack_jobs.ready_pack(day) is not None,
+        "ready": pack_jobs.ready_pack(day, request.user) is not None,
     }
     return render(request, "reviews/pack_build.html", context)
 

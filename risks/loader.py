@@ -20,6 +20,7 @@ from objectives import measures as measure_rules
 from objectives import spc
 from objectives.models import (
     Ask,
+    AskState,
     Contribution,
     ContributionRole,
     Dependency,
@@ -197,31 +198,19 @@ def _measures(ids, today) -> dict[int, list[rules.Measure]]:
 def _asks(ids, cutoff) -> dict[int, list[rules.Ask]]:
     asks = defaultdict(list)
     rows = (
-        Ask.objects.filter(
-            resolved=False,
-            status_update__contribution__objective_id__in=ids,
-            status_update__created_at__lt=cutoff,
-        )
-        .order_by("status_update__contribution__objective_id", "pk")
-        .values(
-            "pk",
-            "text",
-            "to_team__name",
-            "status_update__contribution__objective_id",
-            "status_update__contribution__team__name",
-            "status_update__created_at",
-        )
+        # Unanswered: still open (an accepted ask has its answer). Asked by the cutoff.
+        Ask.objects.filter(state=AskState.OPEN, objective_id__in=ids, created_at__lt=cutoff)
+        .order_by("objective_id", "pk")
+        .values("pk", "text", "to_team__name", "objective_id", "from_team__name", "created_at")
     )
-    for objective_id, group in groupby(
-        rows, key=lambda row: row["status_update__contribution__objective_id"]
-    ):
+    for objective_id, group in groupby(rows, key=lambda row: row["objective_id"]):
         asks[objective_id] = [
             rules.Ask(
                 key=f"ask {row['pk']}",
-                from_team=row["status_update__contribution__team__name"],
+                from_team=row["from_team__name"],
                 to_team=row["to_team__name"],
                 text=row["text"],
-                asked_on=timezone.localdate(row["status_update__created_at"]),
+                asked_on=timezone.localdate(row["created_at"]),
             )
             for row in group
         ]

@@ -154,6 +154,23 @@ def add_update(objective, team, month, rating, *, author=None, text="Narrative",
     )
 
 
+def ask_in(update, to_team, text, **fields):
+    """An ask raised in a status update, as the status form raises it."""
+    from objectives.asks import raise_ask
+
+    contribution = update.contribution
+    return raise_ask(
+        objective=contribution.objective,
+        from_team=contribution.team,
+        to_team=to_team,
+        text=text,
+        asked_by=update.author,
+        status_update=update,
+        now=update.created_at,
+        **fields,
+    )
+
+
 __all__ = [
     "ContributionRole",
     "StatusUpdate",

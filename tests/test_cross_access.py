@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from objectives.asks import raise_ask
 from objectives.models import Milestone
 from tests.factories import MeasureFactory, period
 
@@ -205,6 +206,30 @@ ATTEMPTS = [
         )
         for user in ("lead_b", "director_elsewhere", "outsider")
     ],
+    # Asks: a team speaks through its lead (or deputy) and directors over it. Team A asks team B:
+    # only team B's side answers, only team A's side withdraws.
+    *[
+        Attempt(
+            "objectives:ask_create",
+            user,
+            lambda w: [w.cast.objective_a.pk],
+            lambda w: {"from_team": w.cast.team_a.pk, "to_team": w.cast.team_b.pk, "text": "No"},
+        )
+        for user in ("lead_b", "member_a", "director_elsewhere", "outsider")
+    ],
+    *[
+        Attempt(
+            "objectives:ask_answer",
+            user,
+            lambda w: [w.extra["ask"].pk],
+            lambda w: {"state": "declined", "reply": "Should never be saved"},
+        )
+        for user in ("lead_a", "member_a", "director_a", "outsider")
+    ],
+    *[
+        Attempt("objectives:ask_withdraw", user, lambda w: [w.extra["ask"].pk], lambda w: {})
+        for user in ("lead_b", "member_a", "director_elsewhere", "outsider")
+    ],
     # An import in progress belongs to the session that uploaded it.
     *[
         Attempt(name, user, lambda w: [w.extra["import_token"]], lambda w: {})
@@ -245,6 +270,27 @@ ATTEMPTS = [
             lambda w: {},
         )
         for user in ("lead_b", "director_elsewhere", "outsider", "member_a")
+    ],
+    # Actions follow their owners: only the owner, their team's side and the day's managers mark
+    # one; an objective's record is readable, filtered to the days the reader may see.
+    *[
+        Attempt(
+            "reviews:action_mark",
+            user,
+            lambda w: [w.extra["action"].pk],
+            lambda w: {"state": "dropped", "note": "Should never be saved"},
+        )
+        for user in ("lead_b", "member_a", "director_elsewhere", "outsider")
+    ],
+    *[
+        Attempt(
+            "reviews:objective_record",
+            user,
+            lambda w: [w.cast.objective_a.pk],
+            lambda w: {},
+            readable=True,
+        )
+        for user in ("lead_b", "outsider")
     ],
     # Flags: everyone may read an objective's flags; only directors over it acknowledge them.
     *[
@@ -300,6 +346,13 @@ def world(cast, client, settings):
     world = World(cast=cast, milestone=milestone, measure=measure)
     world.extra["import_token"] = upload_import(client, cast.director_a)
     world.extra.update(collaboration_days(cast))
+    world.extra["ask"] = raise_ask(
+        objective=objective,
+        from_team=cast.team_a,
+        to_team=cast.team_b,
+        text=f"{PRIVATE} ask",
+        asked_by=cast.lead_a,
+    )
     client.logout()
     return world
 

@@ -37,6 +37,7 @@ from objectives.forms.objective import (
     sign_loaded,
 )
 from objectives.models import (
+    Ask,
     Contribution,
     Dependency,
     Measure,
@@ -184,6 +185,15 @@ def objective_detail(request, pk):
     today = clock.today()
     months, grid, counts = rating_grid_of(objective, contributions, today)
     due = {row.key for row in grid if row.is_due}
+    asks = list(
+        Ask.objects.filter(objective=objective)
+        .select_related("from_team", "to_team", "asked_by", "answered_by")
+        .order_by("created_at", "pk")
+    )
+    for ask in asks:
+        ask.objective = objective
+        ask.can_answer = permissions.can_answer_ask(user, ask)
+        ask.can_withdraw = permissions.can_withdraw_ask(user, ask)
     for contribution in contributions:
         contribution.current = contribution.latest_update
         contribution.is_due = contribution.pk in due
@@ -217,7 +227,9 @@ def objective_detail(request, pk):
         "current_month": next((month for month in months if month.is_current), None),
         "grid": grid,
         "due_teams": [row.team for row in grid if row.is_due],
-        "histories": histories(objective, contributions, counts, paged_team, page_number),
+        "histories": histories(
+            objective, contributions, counts, paged_team, page_number, asks=asks
+        ),
         "paged_team": paged_team,
         "has_history": bool(counts),
         "actors": list(objective.actors.all()),
@@ -229,8 +241,23 @@ def objective_detail(request, pk):
         "revisions": _revisions(objective),
         "can_edit": can_edit,
         "flags_template": _flags_template(),
+        "asks": _shown_asks(asks),
+        "can_ask": any(permissions.can_raise_ask(user, c.team) for c in contributions),
     }
     return render(request, "objectives/objective_detail.html", context)
+
+
+# Closed asks shown under the open ones on the objective page, newest first.
+RECENT_CLOSED_ASKS = 10
+
+
+def _shown_asks(asks: list[Ask]) -> list[Ask]:
+    """Open and accepted asks, oldest first, then the most recently closed ones."""
+    live = [ask for ask in asks if ask.is_live]
+    closed = sorted(
+        (ask for ask in asks if not ask.is_live), key=lambda ask: (ask.updated_at, ask.pk)
+    )
+    return live + closed[::-1][:RECENT_CLOSED_ASKS]
 
 
 def measure_readings():

@@ -6,13 +6,14 @@ updates stays a small page.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, F, IntegerField, Prefetch, Value, When, Window
+from django.db.models import Case, F, IntegerField, Value, When, Window
 from django.db.models.functions import Lag, RowNumber
 
 from objectives import rating_grid
-from objectives.models import Ask, Contribution, ContributionRole, StatusUpdate
+from objectives.models import Contribution, ContributionRole, StatusUpdate
 
 HISTORY_PAGE = 12  # a team's updates shown at a time: a year of months
 
@@ -60,11 +61,14 @@ def history_page(request, contributions) -> tuple[int | None, int]:
     return team_id, number
 
 
-def histories(objective, contributions, counts, paged_team, page_number) -> list[TeamHistory]:
+def histories(
+    objective, contributions, counts, paged_team, page_number, *, asks=()
+) -> list[TeamHistory]:
     """Each team's page of updates, in one query however many updates there are: each update is
     numbered within its team, newest first, and only the numbers on the page are fetched.
     `rating_before` is the rating of the team's update before it (a correction's is the rating of
-    the update it corrects)."""
+    the update it corrects). `asks` are the objective's asks, loaded once by the page: each
+    update lists those raised in it (`raised_asks`)."""
     histories = {}
     for c in contributions:
         page = page_number if c.team_id == paged_team else 1
@@ -94,10 +98,13 @@ def histories(objective, contributions, counts, paged_team, page_number) -> list
         )
         .filter(number__gt=F("first_shown"), number__lte=F("first_shown") + HISTORY_PAGE)
         .select_related("author", "period", "corrects__period", "corrects__author")
-        .prefetch_related(Prefetch("asks", queryset=Ask.objects.select_related("to_team")))
         .order_by("contribution_id", "number")
     )
+    raised = defaultdict(list)
+    for ask in asks:
+        raised[ask.status_update_id].append(ask)
     for update in updates:
+        update.raised_asks = raised[update.pk]
         history = histories[update.contribution_id]
         update.team = history.contribution.team
         update.previous_rating = (

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +27,8 @@ from objectives import clock, permissions, ratings, services
 from objectives.audit import audit
 from objectives.forms.status import StatusUpdateForm
 from objectives.models import (
+    LIVE_ASK_STATES,
+    Ask,
     Contribution,
     ContributionRole,
     Period,
@@ -197,9 +199,41 @@ def my_work(request):
     for group in groups:
         for row in group.rows:
             row.action_column = group.can_update
-    return _htmx_aware(
-        render(request, "objectives/my_work.html", {"groups": groups, "today": today})
+    asked_of_you, asked_by_you = team_asks(user, roles, today)
+    context = {
+        "groups": groups,
+        "today": today,
+        "asked_of_you": asked_of_you,
+        "asked_by_you": asked_by_you,
+    }
+    return _htmx_aware(render(request, "objectives/my_work.html", context))
+
+
+# How long an answered ask stays on the asking team's My work.
+ANSWERS_SHOWN_FOR = dt.timedelta(days=30)
+
+
+def team_asks(user, team_ids, today) -> tuple[list[Ask], list[Ask]]:
+    """(asks still waiting on the user's teams, their teams' asks: live or closed lately), each
+    with what the user may do to it. Two queries."""
+    related = ("objective", "from_team", "to_team", "asked_by", "answered_by")
+    of_you = list(
+        Ask.objects.filter(to_team_id__in=team_ids, state__in=LIVE_ASK_STATES)
+        .select_related(*related)
+        .order_by(F("due_date").asc(nulls_last=True), "created_at", "pk")
     )
+    since = clock.now() - ANSWERS_SHOWN_FOR
+    by_you = list(
+        Ask.objects.filter(from_team_id__in=team_ids)
+        .filter(Q(state__in=LIVE_ASK_STATES) | Q(updated_at__gte=since))
+        .exclude(to_team_id__in=team_ids, state__in=LIVE_ASK_STATES)  # already listed above
+        .select_related(*related)
+        .order_by("-updated_at", "-pk")
+    )
+    for ask in of_you + by_you:
+        ask.can_answer = permissions.can_answer_ask(user, ask)
+        ask.can_withdraw = permissions.can_withdraw_ask(user, ask)
+    return of_you, by_you
 
 
 # --- Update status ------------------------------------------------------------------------------

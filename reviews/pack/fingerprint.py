@@ -28,7 +28,7 @@ from ..models import Action, ActionState, CollaborationDay, Decision, FocusObjec
 PACK_VERSION = "2"
 
 
-def fingerprint(day: CollaborationDay, *, today: dt.date) -> str:
+def fingerprint(day: CollaborationDay, *, today: dt.date, viewer=None) -> str:
     """A hash of everything the pack shows, cheap to compute: ids, timestamps and ratings.
 
     Status updates are append-only and pointed at by Contribution.latest_update, so the ids of the
@@ -88,8 +88,8 @@ def fingerprint(day: CollaborationDay, *, today: dt.date) -> str:
         )
     )
     parts.append(
-        Ask.objects.filter(status_update__contribution__objective_id__in=focus).aggregate(
-            n=Count("pk"), open=Count("pk", filter=Q(resolved=False))
+        Ask.objects.filter(objective_id__in=focus).aggregate(
+            n=Count("pk"), changed=Max("updated_at")
         )
     )
     parts.append(
@@ -98,7 +98,9 @@ def fingerprint(day: CollaborationDay, *, today: dt.date) -> str:
             n=Count("pk"), newest=Max("evaluated_at")
         )
     )
-    previous = services.previous_day(day)
+    # Which previous day a pack shows depends on who reads it, so its id is part of the hash.
+    previous = services.previous_day(day, viewer=viewer, today=today)
+    parts.append(previous.pk if previous else None)
     parts.append(
         Action.objects.filter(day_id__in=[day.pk, previous.pk if previous else 0]).aggregate(
             n=Count("pk"),

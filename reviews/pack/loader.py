@@ -12,7 +12,9 @@ from django.urls import reverse
 
 from objectives import ratings, spc
 from objectives.models import (
+    LIVE_ASK_STATES,
     Ask,
+    AskState,
     Contribution,
     ContributionRole,
     Dependency,
@@ -54,8 +56,9 @@ def _as_date(when):
     return when.date() if isinstance(when, dt.datetime) else when
 
 
-def load(day: CollaborationDay, *, as_at: dt.datetime) -> Pack:
-    """Everything the pack shows for `day`, as the data stood at `as_at`."""
+def load(day: CollaborationDay, *, as_at: dt.datetime, viewer=None) -> Pack:
+    """Everything the pack shows for `day`, as the data stood at `as_at`, for `viewer`: the
+    previous day is one they may see (services.previous_day); None is the operator's command."""
     today = as_at.date()
     day = CollaborationDay.objects.select_related("plan", "facilitator").get(pk=day.pk)
     teams = list(day.teams.order_by("name"))
@@ -69,7 +72,7 @@ def load(day: CollaborationDay, *, as_at: dt.datetime) -> Pack:
     focus_ids = [o.pk for o in objectives]
     focus_subquery = FocusObjective.objects.filter(day=day).values("objective_id")
 
-    previous = services.previous_day(day)
+    previous = services.previous_day(day, viewer=viewer, today=today)
     # The stored findings of the objectives in focus, the headline of each first.
     flags_of = defaultdict(list)
     for finding in Finding.objects.filter(
@@ -140,11 +143,10 @@ def load(day: CollaborationDay, *, as_at: dt.datetime) -> Pack:
         .order_by("pk")
     )
     asks = list(
-        Ask.objects.filter(
-            resolved=False, status_update__contribution__objective_id__in=focus_subquery
-        )
-        .select_related("to_team", "status_update__contribution__team", "status_update__period")
-        .order_by("status_update__created_at", "pk")
+        # The same rows as My work and the objective page: open or accepted, not yet closed.
+        Ask.objects.filter(state__in=LIVE_ASK_STATES, objective_id__in=focus_subquery)
+        .select_related("from_team", "to_team", "status_update__period")
+        .order_by("created_at", "pk")
     )
     decisions = list(
         Decision.objects.filter(day=day)
@@ -225,11 +227,8 @@ def load(day: CollaborationDay, *, as_at: dt.datetime) -> Pack:
             )
     asks_of = defaultdict(list)
     for ask in asks:
-        contribution = ask.status_update.contribution
-        asks_of[contribution.objective_id].append(
-            AskRow(
-                contribution.team.name, ask.to_team.name, ask.text, ask.status_update.period.label
-            )
+        asks_of[ask.objective_id].append(
+            AskRow(ask.from_team.name, ask.to_team.name, ask.text, _raised(ask))
         )
     decisions_of = defaultdict(list)
     decision_rows = []
@@ -366,6 +365,13 @@ class _ContributionRow(NamedTuple):
     @property
     def author(self) -> str:
         return f"{self.first_name or ''} {self.last_name or ''}".strip() or self.username or ""
+
+
+def _raised(ask) -> str:
+    """When an ask was raised: its status update's month, else its date; and its state once
+    the receiving team has accepted it."""
+    when = ask.status_update.period.label if ask.status_update else f"{ask.created_at:%d %b %Y}"
+    return f"{when} (accepted)" if ask.state == AskState.ACCEPTED else when
 
 
 def _role_label(role: str) -> str:

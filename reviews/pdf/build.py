@@ -75,8 +75,8 @@ def render(pack: Pack) -> bytes:
     return buffer.getvalue()
 
 
-def build_pack(day, *, as_at: dt.datetime) -> bytes:
+def build_pack(day, *, as_at: dt.datetime, viewer=None) -> bytes:
     """The review pack for `day` as a PDF, from the data as it stood at `as_at`."""
     from ..pack import load
 
-    return render(load(day, as_at=as_at))
+    return render(load(day, as_at=as_at, viewer=viewer))

@@ -112,7 +112,9 @@ def test_the_reminders_job_sends_each_reminder_once_however_often_it_runs(cast):
     again.refresh()
     assert sent == [["lead_a@example.nhs.uk"], ["lead_b@example.nhs.uk"]]
     assert len(mail.outbox) == 2
-    assert again.return_value.startswith("Sent 0 status reminders and 0 director digests.")
+    assert again.return_value.startswith(
+        "Sent 0 status reminders, 0 director digests and 0 action reminders."
+    )
 
 
 def test_a_job_still_running_past_the_limit_is_marked_failed_with_a_reason(settings, cast):

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from objectives.asks import raise_ask
 from objectives.models import Period, PlanStatus, Role
 from tests.factories import (
     DirectorshipFactory,
@@ -272,7 +273,8 @@ def test_my_work_varies_on_hx_request(cast, client_for):
 def test_my_work_loads_in_a_fixed_number_of_queries(
     cast, client_for, django_assert_max_num_queries, count
 ):
-    # The session save on every request (SESSION_SAVE_EVERY_REQUEST) is 3 of the 8 in tests.
+    # The session save on every request (SESSION_SAVE_EVERY_REQUEST) is 3 of the 10 in tests;
+    # the asks of and by the user's teams are 2.
     team_c = TeamFactory()
     MembershipFactory(user=cast.lead_a, team=team_c, role=Role.LEAD)
     for index in range(count):
@@ -281,8 +283,14 @@ def test_my_work_loads_in_a_fixed_number_of_queries(
         add_update(objective, lead, 7, "amber")
         add_update(objective, lead, 8, "amber")
         add_update(objective, cast.team_b, 7, "red")
+        for asker, asked in [(cast.team_b, lead), (lead, cast.team_b)]:
+            raise_ask(
+                objective=objective, from_team=asker, to_team=asked, text="Data", asked_by=None
+            )
     client = client_for(cast.lead_a)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         response = client.get(MY_WORK)
     rows = sum(len(group.rows) for group in response.context["groups"])
     assert rows == count + 1  # plus the cast's DIG-01
+    assert len(response.context["asked_of_you"]) == count
+    assert len(response.context["asked_by_you"]) == count

@@ -13,7 +13,6 @@ from django_htmx.middleware import HtmxDetails
 from objectives.models import (
     Actor,
     ActorKind,
-    Ask,
     Dependency,
     Milestone,
     ObjectiveRevision,
@@ -30,6 +29,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
     add_update,
+    ask_in,
 )
 
 pytestmark = pytest.mark.django_db
@@ -319,9 +319,7 @@ def test_a_teams_history_is_paged_twelve_updates_at_a_time(cast, client_for, sha
 
 def test_the_history_shows_what_a_team_asked_of_another(cast, client_for, shared):
     update = add_update(shared, cast.team_a, 1, "amber")
-    Ask.objects.create(
-        status_update=update, to_team=cast.team_b, text="Share handover data <weekly>"
-    )
+    ask_in(update, cast.team_b, "Share handover data <weekly>")
 
     history = squash(section(page(client_for(cast.outsider), shared), "history"))
 
@@ -527,7 +525,7 @@ def _busy_objective(cast, related):
     for month in range(1, min(related, 7) + 1):
         update = add_update(objective, cast.team_a, month, "amber")
         add_update(objective, cast.team_b, month, "green")
-        Ask.objects.create(status_update=update, to_team=cast.team_b, text="Help")
+        ask_in(update, cast.team_b, "Help")
     measure = MeasureFactory(objective=objective)
     for n in range(related):
         ReadingFactory(measure=measure, value=50 + n % 5)

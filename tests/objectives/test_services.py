@@ -73,6 +73,14 @@ def test_asks_of_a_named_team_are_saved_with_the_update():
     assert list(Ask.objects.values_list("status_update", "to_team__name", "text")) == [
         (update.pk, "Directory of Services", "Fix the profiles by June")
     ]
+    ask = Ask.objects.get()
+    assert (ask.objective, ask.from_team, ask.asked_by, ask.created_at, ask.state) == (
+        objective,
+        objective.lead_team,
+        update.author,
+        update.created_at,
+        "open",
+    )
 
 
 def test_set_teams_replaces_a_lead_team_that_never_reported():

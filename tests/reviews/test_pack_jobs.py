@@ -90,7 +90,7 @@ def test_a_queued_build_polls_until_a_worker_has_built_it(world, cast, client_fo
     assert "<html" not in done
 
 
-def test_the_built_pack_is_served_from_the_database_to_everyone_who_may_see_the_day(
+def test_the_built_pack_is_served_from_the_database_to_the_person_who_asked_for_it(
     world, cast, client_for, monkeypatch
 ):
     start_build(client_for(cast.lead_a), world.day)
@@ -99,12 +99,25 @@ def test_the_built_pack_is_served_from_the_database_to_everyone_who_may_see_the_
     # Nothing may build it again in the request: the stored PDF is what is served.
     monkeypatch.setattr("reviews.cache.build_pack", None)
 
-    response = client_for(world.lead_c).get(reverse("reviews:pack_pdf", args=[world.day.pk]))
+    response = client_for(cast.lead_a).get(reverse("reviews:pack_pdf", args=[world.day.pk]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content == stored
     assert stored.startswith(b"%PDF-")
+
+
+def test_someone_else_gets_a_build_of_their_own(world, cast, client_for):
+    # Its earlier days are those the reader may see, so one person's pack is not another's.
+    start_build(client_for(cast.lead_a), world.day)
+    run_worker()
+
+    response = client_for(world.lead_c).get(reverse("reviews:pack_pdf", args=[world.day.pk]))
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        reverse("reviews:pack_build", args=[world.day.pk]),
+    )
 
 
 def test_running_the_build_job_twice_changes_nothing_more(world, cast, client_for):
@@ -124,7 +137,7 @@ def test_running_the_build_job_twice_changes_nothing_more(world, cast, client_fo
 def test_a_failed_build_shows_its_reason_and_offers_to_run_it_again(
     world, cast, client_for, monkeypatch
 ):
-    def no_font(day, *, as_at):
+    def no_font(day, *, as_at, viewer):
         raise FontMissing("DejaVu Sans is not installed: apt-get install fonts-dejavu-core")
 
     monkeypatch.setattr("reviews.pack_jobs.build_pack", no_font)

@@ -7,12 +7,12 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from objectives.models import Ask, Objective, StatusUpdate
+from objectives.models import Objective, StatusUpdate
 from reviews import services
 from reviews.models import ActionState, DecisionKind, FocusObjective
 from reviews.pack import load
 from reviews.pdf import build_pack, clean, markup
-from tests.factories import ObjectiveFactory, add_update
+from tests.factories import ObjectiveFactory, add_update, ask_in
 
 from .conftest import AS_AT
 
@@ -185,7 +185,7 @@ def test_adversarial_text_in_every_user_field_builds_and_is_still_there(world, c
         world.shared, cast.team_a, 7, "red", author=cast.lead_a, text=ADVERSARIAL + long
     )
     StatusUpdate.objects.filter(pk=update.pk).update(risks=ADVERSARIAL + long)
-    Ask.objects.create(status_update=update, to_team=world.team_c, text=ADVERSARIAL + "ask")
+    ask_in(update, world.team_c, ADVERSARIAL + "ask")
     services.add_session(day=world.day, starts_at=dt.time(9, 30), title=ADVERSARIAL + "session")
     services.record_action(
         day=world.day,

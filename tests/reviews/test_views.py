@@ -285,7 +285,7 @@ def test_the_next_day_page_lists_the_previous_days_open_actions(world, cast, cli
         .get(reverse("reviews:detail", args=[world.day.pk]))
         .content.decode()
     )
-    assert "Open actions from the previous day" in html
+    assert "Open actions from earlier days" in html
     assert "Fix the feed" in html
     assert "Closed item" not in html
 
@@ -296,7 +296,9 @@ def test_the_pack_download_is_cached_until_a_rating_changes(world, cast, client_
     builds = []
     real = pack_cache.build_pack
     monkeypatch.setattr(
-        pack_cache, "build_pack", lambda day, as_at: builds.append(1) or real(day, as_at=as_at)
+        pack_cache,
+        "build_pack",
+        lambda day, as_at, viewer: builds.append(1) or real(day, as_at=as_at, viewer=viewer),
     )
     client = client_for(cast.lead_a)
     url = reverse("reviews:pack_pdf", args=[world.day.pk])

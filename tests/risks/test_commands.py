@@ -153,7 +153,7 @@ def test_evaluate_risks_needs_an_agreed_plan(plan_with_flags):
 def test_send_reminders_emails_each_lead_whose_team_has_not_reported_this_period(plan_with_flags):
     output = run("send_reminders")
 
-    assert output == "Sent 2 status reminders and 0 director digests.\n"
+    assert output == "Sent 2 status reminders, 0 director digests and 0 action reminders.\n"
     assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
         ("lead_a@example.nhs.uk", "Status updates due for November 2024: 1 objective"),
         ("lead_b@example.nhs.uk", "Status updates due for November 2024: 2 objectives"),
@@ -172,7 +172,7 @@ def test_send_reminders_sends_nothing_twice_in_a_period(plan_with_flags):
 
     assert len(mail.outbox) == 2
     assert output == (
-        "Sent 0 status reminders and 0 director digests.\n"
+        "Sent 0 status reminders, 0 director digests and 0 action reminders.\n"
         "2 had already been sent for this period or week.\n"
     )
     assert ReminderLog.objects.filter(kind="status_due", key="2024/25 2024-11").count() == 2
@@ -225,7 +225,7 @@ def test_directors_get_a_weekly_digest_of_objectives_newly_in_danger_once(plan_w
         digest.body
     )
     assert "https://objectives.example.nhs.uk/risks/?concern=2" in digest.body
-    assert output == "Sent 2 status reminders and 2 director digests.\n"
+    assert output == "Sent 2 status reminders, 2 director digests and 0 action reminders.\n"
 
     run("send_reminders")
     assert len([m for m in mail.outbox if m.subject.startswith("Newly in danger")]) == 2

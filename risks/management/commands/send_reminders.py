@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from objectives import clock, reminders
+from reviews.reminders import send_action_reminders
 from risks import digest
 from risks.management.commands.evaluate_risks import plan_for
 
@@ -8,7 +9,8 @@ from risks.management.commands.evaluate_risks import plan_for
 class Command(BaseCommand):
     help = (
         "Email team leads whose teams have not reported for the current period, and directors a "
-        "weekly digest of objectives newly in danger. Safe to re-run: nothing is sent twice."
+        "weekly digest of objectives newly in danger, and owners of collaboration-day actions "
+        "due within a week or overdue. Safe to re-run: nothing is sent twice."
     )
 
     def add_arguments(self, parser):
@@ -32,13 +34,15 @@ class Command(BaseCommand):
         today = clock.today()
         due = reminders.send_status_reminders(plan, today)
         digests = digest.send_director_digests(plan, today)
+        actions = send_action_reminders(plan, today)
         self.stdout.write(
-            f"Sent {due.sent} status reminder{'s' if due.sent != 1 else ''} and {digests.sent} "
-            f"director digest{'s' if digests.sent != 1 else ''}."
+            f"Sent {due.sent} status reminder{'s' if due.sent != 1 else ''}, {digests.sent} "
+            f"director digest{'s' if digests.sent != 1 else ''} and {actions.sent} action "
+            f"reminder{'s' if actions.sent != 1 else ''}."
         )
-        already = due.already_sent + digests.already_sent
+        already = due.already_sent + digests.already_sent + actions.already_sent
         if already:
             self.stdout.write(f"{already} had already been sent for this period or week.")
-        missing = sorted(set(due.no_email + digests.no_email))
+        missing = sorted(set(due.no_email + digests.no_email + actions.no_email))
         if missing:
             self.stdout.write(f"No email address for: {', '.join(missing)}.")
