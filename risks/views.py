@@ -24,7 +24,7 @@ from objectives.models import Contribution, Objective, PlanStatus
 
 from . import loader, queries, services
 from .filters import ConcernFilter
-from .forms import AcknowledgeForm
+from .forms import NOTE_LIMIT, AcknowledgeForm
 from .models import Concern, DashboardVisit, Finding, ObjectiveConcern
 from .tables import PER_PAGE, ConcernTable
 
@@ -221,7 +221,7 @@ def _params_of(url: str) -> QueryDict:
 def _form_errors(form) -> dict:
     return {
         "finding": form.data.get("finding", ""),
-        "note": form.data.get("note", "")[:2000],
+        "note": form.data.get("note", "")[:NOTE_LIMIT],
         "message": " ".join(form.errors.get("note", []) + form.errors.get("finding", [])),
     }
 

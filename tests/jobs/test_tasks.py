@@ -2,7 +2,6 @@
 
 import datetime as dt
 import io
-from unittest import mock
 
 import pytest
 import time_machine
@@ -15,6 +14,7 @@ from jobs import stale
 from jobs.tasks import refresh_risks, send_reminders
 from risks.models import Finding
 from tests.factories import add_update
+from tests.workers import run_worker
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2024, 11, 15, 12, 0, tzinfo=dt.UTC)
@@ -31,22 +31,6 @@ def run(*args, **kwargs) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out, **kwargs)
     return out.getvalue()
-
-
-def run_worker() -> None:
-    """What `manage.py db_worker` does, until the queue is empty. The worker closes database
-    connections between jobs; inside a test's transaction that would close the test's own, so
-    that step alone is left out here."""
-    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        call_command(
-            "db_worker",
-            batch=True,
-            reload=False,
-            startup_delay=False,
-            interval=0,
-            verbosity=0,
-            stdout=io.StringIO(),
-        )
 
 
 @pytest.fixture

@@ -1,11 +1,8 @@
 """Big review packs: built by a background job, followed with htmx, served from the database."""
 
 import datetime as dt
-import io
-from unittest import mock
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -14,6 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from reviews import pack_jobs
 from reviews.models import PackBuild
 from reviews.pdf import FontMissing
+from tests.workers import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -22,22 +20,6 @@ pytestmark = pytest.mark.django_db
 def big_days(settings):
     settings.PACK_JOB_THRESHOLD = 2  # the world's day shows 3 objectives
     settings.JOB_STALE_MINUTES = 15
-
-
-def run_worker() -> None:
-    """What `manage.py db_worker` does, until the queue is empty. The worker closes database
-    connections between jobs; inside a test's transaction that would close the test's own, so
-    that step alone is left out here."""
-    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        call_command(
-            "db_worker",
-            batch=True,
-            reload=False,
-            startup_delay=False,
-            interval=0,
-            verbosity=0,
-            stdout=io.StringIO(),
-        )
 
 
 def start_build(client, day) -> PackBuild:
